@@ -1,0 +1,93 @@
+//===- Passes.td - dlc compiler passes ---------------------*- tablegen -*-===//
+#ifndef DLC_COMPILER_PASSES_TD
+#define DLC_COMPILER_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// transforms/: on the nn dialect
+//===----------------------------------------------------------------------===//
+
+def LiftParams : Pass<"nn-lift-params", "mlir::ModuleOp"> {
+  let summary = "Turn nn.param ops into leading function arguments";
+  let description = [{
+    Parameters are buffers the runtime owns, so every function receives them as
+    arguments, in order of first use, tagged `nn.param = "<name>"` and
+    `nn.init = "<initializer>"`.
+  }];
+  let dependentDialects = ["dlc::nn::NNDialect"];
+}
+
+def BuildTrainStep : Pass<"nn-build-train-step", "mlir::ModuleOp"> {
+  let summary = "Append backward pass and optimizer update to a loss function";
+  let description = [{
+    A function tagged `nn.train = {optimizer = "sgd"|"momentum"|"adam", lr, ...}`
+    returns a scalar loss and takes parameters (`nn.param` arguments). It
+    becomes a training step: the gradient of the loss with respect to each
+    parameter is built by reverse-mode autodiff through the ops' VJPs, then the
+    optimizer update. Optimizer state is added as arguments (`nn.state`), and
+    the function returns the loss followed by the new value of every parameter
+    and state, each tagged `nn.update = <argument index>`: the runtime's
+    buffers are updated in place.
+  }];
+  let dependentDialects = ["dlc::nn::NNDialect", "mlir::arith::ArithDialect"];
+}
+
+def Differentiate : Pass<"nn-differentiate", "mlir::ModuleOp"> {
+  let summary = "Add @<f>_grad for every function tagged nn.differentiate";
+  let description = [{
+    `@f_grad` takes the arguments of `@f` (which returns a scalar) and returns
+    the scalar followed by its gradient with respect to every floating-point
+    argument. Used by the gradient checks and to inspect VJPs.
+  }];
+  let dependentDialects = ["dlc::nn::NNDialect", "mlir::arith::ArithDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// conversion/
+//===----------------------------------------------------------------------===//
+
+def ConvertNNToLinalg : Pass<"convert-nn-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower nn ops to linalg.generic on tensors";
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect",
+    "mlir::math::MathDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// pipeline/ and codegen/
+//===----------------------------------------------------------------------===//
+
+def TileContractions : Pass<"dlc-tile-contractions", "mlir::func::FuncOp"> {
+  let summary = "Tile matmul-like linalg ops for the cache and registers, then vectorize them";
+  let options = [
+    ListOption<"cacheTile", "cache-tile", "int64_t", "Tile sizes (M, N) of the outer cache tile">,
+    ListOption<"registerTile", "register-tile", "int64_t", "Tile sizes (M, N, K) of the vectorized kernel">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+    "mlir::tensor::TensorDialect"];
+}
+
+def BufferABI : Pass<"dlc-buffer-abi", "mlir::ModuleOp"> {
+  let summary = "Turn tensor signatures of entry points into caller-owned buffers";
+  let description = [{
+    Every argument becomes a memref. A result tagged `nn.update = i` is written
+    back into argument i; every other result gets a new trailing memref
+    argument. Functions then return nothing, so the caller owns all memory.
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect",
+    "mlir::memref::MemRefDialect"];
+}
+
+def EmitEntryPoints : Pass<"dlc-emit-entry-points", "mlir::ModuleOp"> {
+  let summary = "Add the dlc C ABI: dlc_<entry>(void **), dlc_abi_version, dlc_manifest";
+  let description = [{
+    Runs on the LLVM dialect, after functions were lowered with the bare-pointer
+    calling convention. For every function tagged `dlc.entry` it adds
+    `void dlc_<name>(void **buffers)` which calls it with the buffers in
+    order; the manifest text comes from the module's `dlc.manifest` attribute.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+#endif // DLC_COMPILER_PASSES_TD

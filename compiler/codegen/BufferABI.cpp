@@ -1,0 +1,70 @@
+//===- BufferABI.cpp - tensor signatures to caller-owned buffers ----------===//
+#include "compiler/Passes.h"
+
+namespace dlc {
+#define GEN_PASS_DEF_BUFFERABI
+#include "compiler/Passes.h.inc"
+} // namespace dlc
+
+using namespace mlir;
+
+static MemRefType memrefFor(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  return MemRefType::get(tensor.getShape(), tensor.getElementType());
+}
+
+namespace {
+struct BufferABIPass : dlc::impl::BufferABIBase<BufferABIPass> {
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (!func.isExternal() && failed(convert(func)))
+        return signalPassFailure();
+  }
+
+  LogicalResult convert(func::FuncOp func) {
+    Block &entry = func.front();
+    OpBuilder b = OpBuilder::atBlockBegin(&entry);
+    Location loc = func.getLoc();
+    for (BlockArgument arg : entry.getArguments()) {
+      if (!isa<RankedTensorType>(arg.getType()))
+        return func.emitError("entry point arguments must be ranked tensors");
+      Type tensorType = arg.getType();
+      arg.setType(memrefFor(tensorType));
+      // restrict: the runtime never aliases two buffers of one call. Not
+      // writable: results reach their buffers only through the copies below,
+      // after every read, so an input is never overwritten early.
+      auto asTensor = bufferization::ToTensorOp::create(
+          b, loc, tensorType, arg, /*restrict=*/true, /*writable=*/false);
+      arg.replaceAllUsesExcept(asTensor, asTensor);
+    }
+
+    auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+    b.setInsertionPoint(ret);
+    unsigned numArgs = func.getNumArguments();
+    SmallVector<std::pair<Value, unsigned>> writes;
+    SmallVector<DictionaryAttr> outAttrs;
+    SmallVector<Type> outTypes;
+    for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
+      if (auto target = func.getResultAttrOfType<IntegerAttr>(i, "nn.update")) {
+        writes.push_back({value, (unsigned)target.getInt()});
+        continue;
+      }
+      writes.push_back({value, numArgs + (unsigned)outTypes.size()});
+      outTypes.push_back(memrefFor(value.getType()));
+      outAttrs.push_back(func.getResultAttrDict(i));
+    }
+    func.removeResAttrsAttr();
+    for (auto [type, attrs] : llvm::zip(outTypes, outAttrs))
+      (void)func.insertArgument(func.getNumArguments(), type, attrs, loc);
+    for (auto [value, argIndex] : writes)
+      bufferization::MaterializeInDestinationOp::create(
+          b, ret.getLoc(), Type(), value, func.getArgument(argIndex),
+          /*restrict=*/true, /*writable=*/true);
+    func::ReturnOp::create(b, ret.getLoc());
+    ret.erase();
+    func.setFunctionType(
+        b.getFunctionType(entry.getArgumentTypes(), TypeRange()));
+    return success();
+  }
+};
+} // namespace

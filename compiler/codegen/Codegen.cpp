@@ -1,0 +1,130 @@
+//===- Codegen.cpp - LLVM IR, JIT and shared libraries --------------------===//
+#include "compiler/codegen/Codegen.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+using namespace mlir;
+using namespace dlc;
+
+static llvm::Error error(const std::string &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+static void initializeTargets() {
+  static bool done = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)done;
+}
+
+/// The host target machine, position independent so the same code serves the
+/// JIT and shared libraries.
+static llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostMachine() {
+  initializeTargets();
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  builder->setRelocationModel(llvm::Reloc::PIC_);
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  return builder->createTargetMachine();
+}
+
+llvm::Expected<std::unique_ptr<llvm::Module>>
+dlc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context) {
+  auto tm = hostMachine();
+  if (!tm)
+    return tm.takeError();
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, context);
+  if (!llvmModule)
+    return error("cannot translate the module to LLVM IR");
+  llvmModule->setDataLayout((*tm)->createDataLayout());
+  llvmModule->setTargetTriple((*tm)->getTargetTriple());
+  if (auto err = makeOptimizingTransformer(3, 0, tm->get())(llvmModule.get()))
+    return std::move(err);
+  return llvmModule;
+}
+
+llvm::Expected<std::unique_ptr<rt::Model>>
+dlc::jitModel(ModuleOp module, llvm::StringRef expectedSource) {
+  auto tm = hostMachine();
+  if (!tm)
+    return tm.takeError();
+  ExecutionEngineOptions options;
+  options.transformer = makeOptimizingTransformer(3, 0, tm->get());
+  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(module, options, std::move(*tm));
+  if (!engine)
+    return engine.takeError();
+  (*engine)->initialize();
+  std::shared_ptr<ExecutionEngine> owner(std::move(*engine));
+  ExecutionEngine *raw = owner.get();
+  return rt::Model::create(
+      [raw](llvm::StringRef name) -> void * {
+        auto symbol = raw->lookup(name);
+        if (!symbol) {
+          llvm::consumeError(symbol.takeError());
+          return nullptr;
+        }
+        return *symbol;
+      },
+      owner, "JIT", expectedSource);
+}
+
+llvm::Error dlc::writeSharedLibrary(ModuleOp module, llvm::StringRef path) {
+  llvm::LLVMContext context;
+  auto llvmModule = translateToLLVMIR(module, context);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  auto tm = hostMachine();
+  if (!tm)
+    return tm.takeError();
+
+  llvm::SmallString<128> object;
+  int fd;
+  if (auto ec = llvm::sys::fs::createTemporaryFile("dlc", "o", fd, object))
+    return error(fmt::format("cannot create a temporary object file: {}",
+                             ec.message()));
+  llvm::FileRemover removeObject(object);
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    llvm::legacy::PassManager pm;
+    if ((*tm)->addPassesToEmitFile(pm, os, nullptr,
+                                   llvm::CodeGenFileType::ObjectFile))
+      return error("the target cannot emit object files");
+    pm.run(**llvmModule);
+  }
+
+  // Link next to the destination, then rename: a failed link leaves any
+  // existing library untouched.
+  std::string temp = fmt::format("{}.tmp.{}", path.str(), getpid());
+  llvm::FileRemover removeTemp(temp);
+  auto cc = llvm::sys::findProgramByName("cc");
+  if (!cc)
+    return error("cannot find the C compiler 'cc' to link the shared library");
+  llvm::SmallVector<llvm::StringRef> argv{*cc, "-shared", "-o", temp, object, "-lm"};
+  std::string message;
+  if (llvm::sys::ExecuteAndWait(*cc, argv, std::nullopt, {}, 0, 0, &message) != 0)
+    return error(fmt::format("linking {} failed{}", path.str(),
+                             message.empty() ? "" : ": " + message));
+  if (auto ec = llvm::sys::fs::rename(temp, path))
+    return error(fmt::format("cannot write {}: {}", path.str(), ec.message()));
+  removeTemp.releaseFile();
+  return llvm::Error::success();
+}

@@ -1,0 +1,33 @@
+//===- Codegen.h - manifests, LLVM IR, JIT and shared libraries -----------===//
+#ifndef DLC_COMPILER_CODEGEN_CODEGEN_H
+#define DLC_COMPILER_CODEGEN_CODEGEN_H
+
+#include "runtime/Manifest.h"
+#include "runtime/Model.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+
+namespace dlc {
+
+/// Describes the buffers of every `dlc.entry` function of an nn module whose
+/// parameters are lifted and whose training step is built: arguments in
+/// order, then results that are not in-place updates (new output buffers).
+mlir::FailureOr<rt::Manifest> buildManifest(mlir::ModuleOp module);
+
+/// LLVM dialect -> LLVM IR, optimized at O3 for the host CPU.
+llvm::Expected<std::unique_ptr<llvm::Module>>
+translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context);
+
+/// JIT-compiles an LLVM-dialect module (with the dlc ABI) in process.
+llvm::Expected<std::unique_ptr<rt::Model>>
+jitModel(mlir::ModuleOp module, llvm::StringRef expectedSource = "");
+
+/// Writes an object file, then links it into a shared library at `path`
+/// (through a temporary file and a rename: never a half-written library).
+llvm::Error writeSharedLibrary(mlir::ModuleOp module, llvm::StringRef path);
+
+} // namespace dlc
+
+#endif // DLC_COMPILER_CODEGEN_CODEGEN_H

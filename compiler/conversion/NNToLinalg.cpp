@@ -1,0 +1,549 @@
+//===- NNToLinalg.cpp - nn ops to linalg.generic on tensors ---------------===//
+//
+// Every nn op becomes one or a few linalg.generic ops, so that elementwise
+// fusion, tiling and vectorization see a uniform representation. Reductions
+// (softmax, losses) get explicit reduction generics.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace dlc {
+#define GEN_PASS_DEF_CONVERTNNTOLINALG
+#include "compiler/Passes.h.inc"
+} // namespace dlc
+
+using namespace mlir;
+using namespace dlc::nn;
+using utils::IteratorType;
+
+namespace {
+
+/// Builds linalg ops and scalar arithmetic at one location.
+struct Lowering {
+  OpBuilder &b;
+  Location loc;
+
+  MLIRContext *ctx() { return b.getContext(); }
+
+  AffineMap identity(int64_t rank) {
+    return AffineMap::getMultiDimIdentityMap(rank, ctx());
+  }
+  /// The map of an operand that lacks `dropped` dimensions of the iteration.
+  AffineMap without(int64_t rank, ArrayRef<int64_t> dropped) {
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < rank; ++d)
+      if (!llvm::is_contained(dropped, d))
+        exprs.push_back(b.getAffineDimExpr(d));
+    return AffineMap::get(rank, 0, exprs, ctx());
+  }
+  AffineMap lastOnly(int64_t rank) {
+    return AffineMap::get(rank, 0, b.getAffineDimExpr(rank - 1));
+  }
+
+  Value cst(Type t, double v) {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
+  }
+  Value empty(RankedTensorType t) {
+    return tensor::EmptyOp::create(b, loc, t.getShape(), t.getElementType());
+  }
+  Value filled(RankedTensorType t, double v) {
+    return linalg::FillOp::create(b, loc, cst(t.getElementType(), v), empty(t))
+        .getResult(0);
+  }
+
+  using Body = function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
+  ValueRange generic(TypeRange results, ValueRange inputs, ValueRange inits,
+                     ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iters,
+                     Body body) {
+    return linalg::GenericOp::create(
+               b, loc, results, inputs, inits, maps, iters,
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+               })
+        .getResults();
+  }
+
+  /// An elementwise generic over `type`'s shape; rank-0 inputs are broadcast.
+  Value map(RankedTensorType type, ValueRange inputs, Body body) {
+    int64_t rank = type.getRank();
+    SmallVector<AffineMap> maps;
+    for (Value in : inputs)
+      maps.push_back(cast<RankedTensorType>(in.getType()).getRank() == 0
+                         ? AffineMap::get(rank, 0, {}, ctx())
+                         : identity(rank));
+    maps.push_back(identity(rank));
+    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+    return generic(type, inputs, empty(type), maps, iters, body)[0];
+  }
+
+  /// Reduces `inputs` (all of the first one's shape) over `axes`, into
+  /// outputs initialized to `inits`, combining with `body(inputs..., accs...)`.
+  ValueRange reduce(ValueRange inputs, ArrayRef<int64_t> axes,
+                    ArrayRef<double> inits, Body body) {
+    auto type = cast<RankedTensorType>(inputs[0].getType());
+    int64_t rank = type.getRank();
+    SmallVector<int64_t> outShape;
+    for (int64_t d = 0; d < rank; ++d)
+      if (!llvm::is_contained(axes, d))
+        outShape.push_back(type.getDimSize(d));
+    auto outType = RankedTensorType::get(outShape, type.getElementType());
+    SmallVector<AffineMap> maps;
+    for (Value in : inputs)
+      maps.push_back(cast<RankedTensorType>(in.getType()).getRank() == rank
+                         ? identity(rank)
+                         : without(rank, axes));
+    SmallVector<Value> outs;
+    SmallVector<Type> outTypes;
+    for (double init : inits) {
+      outs.push_back(filled(outType, init));
+      outTypes.push_back(outType);
+      maps.push_back(without(rank, axes));
+    }
+    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+    for (int64_t a : axes)
+      iters[a] = IteratorType::reduction;
+    return generic(outTypes, inputs, outs, maps, iters, body);
+  }
+
+  SmallVector<int64_t> allAxes(int64_t rank) {
+    return llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  }
+};
+
+// Scalar helpers used inside generic bodies.
+Value add(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::AddFOp::create(b, l, x, y);
+}
+Value sub(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::SubFOp::create(b, l, x, y);
+}
+Value mul(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::MulFOp::create(b, l, x, y);
+}
+Value div(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::DivFOp::create(b, l, x, y);
+}
+Value fconst(OpBuilder &b, Location l, Type t, double v) {
+  return arith::ConstantOp::create(b, l, b.getFloatAttr(t, v));
+}
+Value sigmoid(OpBuilder &b, Location l, Value x) {
+  Type t = x.getType();
+  Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, x));
+  return div(b, l, fconst(b, l, t, 1.0), add(b, l, fconst(b, l, t, 1.0), e));
+}
+/// 1.0 where the column index `dim` equals the integer label, else 0.0.
+Value isLabel(OpBuilder &b, Location l, Value label, unsigned dim, Type t) {
+  Value col = linalg::IndexOp::create(b, l, dim);
+  Value id = arith::IndexCastOp::create(b, l, b.getIndexType(), label);
+  Value eq = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, col, id);
+  return arith::SelectOp::create(b, l, eq, fconst(b, l, t, 1.0),
+                                 fconst(b, l, t, 0.0));
+}
+
+RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+double numElements(Value v) { return tensorType(v).getNumElements(); }
+
+/// Row-wise max and sum(exp(x - max)) of a rank-2 tensor [N, C].
+std::pair<Value, Value> softmaxStats(Lowering &L, Value x) {
+  Type t = tensorType(x).getElementType();
+  Value max = L.reduce(x, {1}, {-INFINITY},
+                       [&](OpBuilder &b, Location l, ValueRange a) {
+                         return SmallVector<Value>{
+                             arith::MaximumFOp::create(b, l, a[0], a[1])};
+                       })[0];
+  Value sum = L.reduce({x, max}, {1}, {0.0},
+                       [&](OpBuilder &b, Location l, ValueRange a) {
+                         Value e = math::ExpOp::create(b, l, sub(b, l, a[0], a[1]));
+                         return SmallVector<Value>{add(b, l, a[2], e)};
+                       })[0];
+  (void)t;
+  return {max, sum};
+}
+
+/// Flattens all leading dimensions: softmax works on the last axis of any rank.
+Value collapseToRows(Lowering &L, Value x) {
+  auto type = tensorType(x);
+  if (type.getRank() == 2)
+    return x;
+  SmallVector<ReassociationIndices> groups(2);
+  for (int64_t d = 0; d + 1 < type.getRank(); ++d)
+    groups[0].push_back(d);
+  groups[1].push_back(type.getRank() - 1);
+  if (type.getRank() == 1)
+    groups.erase(groups.begin());
+  if (type.getRank() == 1)
+    return tensor::ExpandShapeOp::create(
+        L.b, L.loc, RankedTensorType::get({1, type.getDimSize(0)}, type.getElementType()),
+        x, SmallVector<ReassociationIndices>{{0, 1}});
+  return tensor::CollapseShapeOp::create(L.b, L.loc, x, groups);
+}
+Value restoreShape(Lowering &L, Value rows, RankedTensorType type) {
+  if (rows.getType() == type)
+    return rows;
+  if (type.getRank() == 1)
+    return tensor::CollapseShapeOp::create(
+        L.b, L.loc, type, rows, SmallVector<ReassociationIndices>{{0, 1}});
+  SmallVector<ReassociationIndices> groups(2);
+  for (int64_t d = 0; d + 1 < type.getRank(); ++d)
+    groups[0].push_back(d);
+  groups[1].push_back(type.getRank() - 1);
+  return tensor::ExpandShapeOp::create(L.b, L.loc, type, rows, groups);
+}
+
+FailureOr<SmallVector<Value>> lowerOp(Operation *op, OpBuilder &b) {
+  Lowering L{b, op->getLoc()};
+  using V = SmallVector<Value>;
+  auto elementwise = [&](Value like, ValueRange inputs, Lowering::Body body) {
+    return V{L.map(tensorType(like), inputs, body)};
+  };
+  return llvm::TypeSwitch<Operation *, FailureOr<V>>(op)
+      .Case([&](MatmulOp m) -> FailureOr<V> {
+        // (i, j, k): out[i, j] += lhs[i, k] * rhs[k, j], operands transposed
+        // by swapping their map's results.
+        auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+        auto lhsMap = AffineMap::get(3, 0,
+                                     m.getTransposeLhs() ? ArrayRef{d(2), d(0)}
+                                                         : ArrayRef{d(0), d(2)},
+                                     L.ctx());
+        auto rhsMap = AffineMap::get(3, 0,
+                                     m.getTransposeRhs() ? ArrayRef{d(1), d(2)}
+                                                         : ArrayRef{d(2), d(1)},
+                                     L.ctx());
+        auto outMap = AffineMap::get(3, 0, {d(0), d(1)}, L.ctx());
+        auto type = m.getType();
+        return V{L.generic(type, {m.getLhs(), m.getRhs()}, L.filled(type, 0.0),
+                           {lhsMap, rhsMap, outMap},
+                           {IteratorType::parallel, IteratorType::parallel,
+                            IteratorType::reduction},
+                           [](OpBuilder &b, Location l, ValueRange a) {
+                             return V{add(b, l, a[2], mul(b, l, a[0], a[1]))};
+                           })[0]};
+      })
+      .Case([&](BiasAddOp o) -> FailureOr<V> {
+        auto type = o.getType();
+        int64_t rank = type.getRank();
+        return V{L.generic(type, {o.getInput(), o.getBias()}, L.empty(type),
+                           {L.identity(rank), L.lastOnly(rank), L.identity(rank)},
+                           SmallVector<IteratorType>(rank, IteratorType::parallel),
+                           [](OpBuilder &b, Location l, ValueRange a) {
+                             return V{add(b, l, a[0], a[1])};
+                           })[0]};
+      })
+      .Case([&](ReduceSumOp o) -> FailureOr<V> {
+        return V{L.reduce(o.getInput(), o.getAxes(), {0.0},
+                          [](OpBuilder &b, Location l, ValueRange a) {
+                            return V{add(b, l, a[0], a[1])};
+                          })[0]};
+      })
+      .Case([&](BroadcastOp o) -> FailureOr<V> {
+        auto type = o.getType();
+        int64_t rank = type.getRank();
+        return V{L.generic(type, o.getInput(), L.empty(type),
+                           {L.without(rank, o.getAxes()), L.identity(rank)},
+                           SmallVector<IteratorType>(rank, IteratorType::parallel),
+                           [](OpBuilder &, Location, ValueRange a) {
+                             return V{a[0]};
+                           })[0]};
+      })
+      .Case([&](AddOp o) {
+        return elementwise(o, {o.getLhs(), o.getRhs()},
+                           [](OpBuilder &b, Location l, ValueRange a) {
+                             return V{add(b, l, a[0], a[1])};
+                           });
+      })
+      .Case([&](SubOp o) {
+        return elementwise(o, {o.getLhs(), o.getRhs()},
+                           [](OpBuilder &b, Location l, ValueRange a) {
+                             return V{sub(b, l, a[0], a[1])};
+                           });
+      })
+      .Case([&](MulOp o) {
+        return elementwise(o, {o.getLhs(), o.getRhs()},
+                           [](OpBuilder &b, Location l, ValueRange a) {
+                             return V{mul(b, l, a[0], a[1])};
+                           });
+      })
+      .Case([&](ScaleOp o) {
+        double f = o.getFactor().convertToDouble();
+        return elementwise(o, o.getInput(),
+                           [f](OpBuilder &b, Location l, ValueRange a) {
+                             return V{mul(b, l, a[0],
+                                          fconst(b, l, a[0].getType(), f))};
+                           });
+      })
+      .Case([&](ReluOp o) {
+        return elementwise(o, o.getInput(),
+                           [](OpBuilder &b, Location l, ValueRange a) {
+                             return V{arith::MaximumFOp::create(
+                                 b, l, a[0], fconst(b, l, a[0].getType(), 0.0))};
+                           });
+      })
+      .Case([&](SigmoidOp o) {
+        return elementwise(o, o.getInput(),
+                           [](OpBuilder &b, Location l, ValueRange a) {
+                             return V{sigmoid(b, l, a[0])};
+                           });
+      })
+      .Case([&](TanhOp o) {
+        return elementwise(o, o.getInput(),
+                           [](OpBuilder &b, Location l, ValueRange a) {
+                             return V{math::TanhOp::create(b, l, a[0])};
+                           });
+      })
+      .Case([&](ReluGradOp o) {
+        return elementwise(o, {o.getGrad(), o.getValue()},
+                           [](OpBuilder &b, Location l, ValueRange a) {
+                             Value zero = fconst(b, l, a[0].getType(), 0.0);
+                             Value pos = arith::CmpFOp::create(
+                                 b, l, arith::CmpFPredicate::OGT, a[1], zero);
+                             return V{arith::SelectOp::create(b, l, pos, a[0], zero)};
+                           });
+      })
+      .Case([&](SigmoidGradOp o) {
+        return elementwise(o, {o.getGrad(), o.getValue()},
+                           [](OpBuilder &b, Location l, ValueRange a) {
+                             Value one = fconst(b, l, a[0].getType(), 1.0);
+                             return V{mul(b, l, a[0],
+                                          mul(b, l, a[1], sub(b, l, one, a[1])))};
+                           });
+      })
+      .Case([&](TanhGradOp o) {
+        return elementwise(o, {o.getGrad(), o.getValue()},
+                           [](OpBuilder &b, Location l, ValueRange a) {
+                             Value one = fconst(b, l, a[0].getType(), 1.0);
+                             return V{mul(b, l, a[0],
+                                          sub(b, l, one, mul(b, l, a[1], a[1])))};
+                           });
+      })
+      .Case([&](SoftmaxOp o) {
+        Value rows = collapseToRows(L, o.getInput());
+        auto [max, sum] = softmaxStats(L, rows);
+        Value y = L.generic(
+            rows.getType(), {rows, max, sum}, L.empty(tensorType(rows)),
+            {L.identity(2), L.without(2, {1}), L.without(2, {1}), L.identity(2)},
+            {IteratorType::parallel, IteratorType::parallel},
+            [](OpBuilder &b, Location l, ValueRange a) {
+              Value e = math::ExpOp::create(b, l, sub(b, l, a[0], a[1]));
+              return V{div(b, l, e, a[2])};
+            })[0];
+        return V{restoreShape(L, y, o.getType())};
+      })
+      .Case([&](SoftmaxGradOp o) {
+        // dx = y * (g - sum(g * y)) along the last axis.
+        Value g = collapseToRows(L, o.getGrad());
+        Value y = collapseToRows(L, o.getValue());
+        Value dot = L.reduce({g, y}, {1}, {0.0},
+                             [](OpBuilder &b, Location l, ValueRange a) {
+                               return V{add(b, l, a[2], mul(b, l, a[0], a[1]))};
+                             })[0];
+        Value dx = L.generic(
+            g.getType(), {g, y, dot}, L.empty(tensorType(g)),
+            {L.identity(2), L.identity(2), L.without(2, {1}), L.identity(2)},
+            {IteratorType::parallel, IteratorType::parallel},
+            [](OpBuilder &b, Location l, ValueRange a) {
+              return V{mul(b, l, a[1], sub(b, l, a[0], a[2]))};
+            })[0];
+        return V{restoreShape(L, dx, o.getType())};
+      })
+      .Case([&](OneHotOp o) {
+        auto type = o.getType();
+        int64_t rank = type.getRank();
+        return V{L.generic(type, o.getLabels(), L.empty(type),
+                           {L.without(rank, {rank - 1}), L.identity(rank)},
+                           SmallVector<IteratorType>(rank, IteratorType::parallel),
+                           [&](OpBuilder &b, Location l, ValueRange a) {
+                             return V{isLabel(b, l, a[0], rank - 1,
+                                              type.getElementType())};
+                           })[0]};
+      })
+      .Case([&](CrossEntropyOp o) {
+        // mean over rows of log(sum(exp(x - max))) + max - x[label].
+        Value x = o.getLogits();
+        Type t = tensorType(x).getElementType();
+        auto [max, sum] = softmaxStats(L, x);
+        Value picked = L.reduce({x, o.getLabels()}, {1}, {0.0},
+                                [&](OpBuilder &b, Location l, ValueRange a) {
+                                  Value hit = isLabel(b, l, a[1], 1, t);
+                                  return V{add(b, l, a[2], mul(b, l, hit, a[0]))};
+                                })[0];
+        double invN = 1.0 / tensorType(x).getDimSize(0);
+        return V{L.reduce({max, sum, picked}, {0}, {0.0},
+                          [&](OpBuilder &b, Location l, ValueRange a) {
+                            Value lse = add(b, l, math::LogOp::create(b, l, a[1]), a[0]);
+                            Value row = sub(b, l, lse, a[2]);
+                            return V{add(b, l, a[3],
+                                         mul(b, l, row, fconst(b, l, t, invN)))};
+                          })[0]};
+      })
+      .Case([&](CrossEntropyGradOp o) {
+        Value x = o.getLogits();
+        Type t = tensorType(x).getElementType();
+        auto [max, sum] = softmaxStats(L, x);
+        double invN = 1.0 / tensorType(x).getDimSize(0);
+        return V{L.generic(
+            x.getType(), {x, max, sum, o.getLabels(), o.getGrad()},
+            L.empty(tensorType(x)),
+            {L.identity(2), L.without(2, {1}), L.without(2, {1}),
+             L.without(2, {1}), AffineMap::get(2, 0, {}, L.ctx()), L.identity(2)},
+            {IteratorType::parallel, IteratorType::parallel},
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value p = div(b, l, math::ExpOp::create(b, l, sub(b, l, a[0], a[1])),
+                            a[2]);
+              Value d = sub(b, l, p, isLabel(b, l, a[3], 1, t));
+              return V{mul(b, l, d, mul(b, l, a[4], fconst(b, l, t, invN)))};
+            })[0]};
+      })
+      .Case([&](MseOp o) {
+        Type t = tensorType(o.getInput()).getElementType();
+        double invN = 1.0 / numElements(o.getInput());
+        int64_t rank = tensorType(o.getInput()).getRank();
+        return V{L.reduce({o.getInput(), o.getTarget()}, L.allAxes(rank), {0.0},
+                          [&](OpBuilder &b, Location l, ValueRange a) {
+                            Value d = sub(b, l, a[0], a[1]);
+                            return V{add(b, l, a[2],
+                                         mul(b, l, mul(b, l, d, d),
+                                             fconst(b, l, t, invN)))};
+                          })[0]};
+      })
+      .Case([&](MseGradOp o) {
+        Type t = tensorType(o.getInput()).getElementType();
+        double scale = 2.0 / numElements(o.getInput());
+        return elementwise(o, {o.getInput(), o.getTarget(), o.getGrad()},
+                           [&](OpBuilder &b, Location l, ValueRange a) {
+                             Value d = sub(b, l, a[0], a[1]);
+                             return V{mul(b, l, d,
+                                          mul(b, l, a[2], fconst(b, l, t, scale)))};
+                           });
+      })
+      .Case([&](BceLogitsOp o) {
+        // max(x, 0) - x * t + log(1 + exp(-|x|)): stable for any x.
+        Type t = tensorType(o.getInput()).getElementType();
+        double invN = 1.0 / numElements(o.getInput());
+        int64_t rank = tensorType(o.getInput()).getRank();
+        return V{L.reduce({o.getInput(), o.getTarget()}, L.allAxes(rank), {0.0},
+                          [&](OpBuilder &b, Location l, ValueRange a) {
+                            Value x = a[0];
+                            Value relu = arith::MaximumFOp::create(
+                                b, l, x, fconst(b, l, t, 0.0));
+                            Value negAbs = arith::NegFOp::create(
+                                b, l, math::AbsFOp::create(b, l, x));
+                            Value soft = math::Log1pOp::create(
+                                b, l, math::ExpOp::create(b, l, negAbs));
+                            Value v = add(b, l, sub(b, l, relu, mul(b, l, x, a[1])),
+                                          soft);
+                            return V{add(b, l, a[2],
+                                         mul(b, l, v, fconst(b, l, t, invN)))};
+                          })[0]};
+      })
+      .Case([&](BceLogitsGradOp o) {
+        Type t = tensorType(o.getInput()).getElementType();
+        double invN = 1.0 / numElements(o.getInput());
+        return elementwise(o, {o.getInput(), o.getTarget(), o.getGrad()},
+                           [&](OpBuilder &b, Location l, ValueRange a) {
+                             Value d = sub(b, l, sigmoid(b, l, a[0]), a[1]);
+                             return V{mul(b, l, d,
+                                          mul(b, l, a[2], fconst(b, l, t, invN)))};
+                           });
+      })
+      .Case([&](SgdUpdateOp o) {
+        Type t = tensorType(o.getParam()).getElementType();
+        double lr = o.getLr().convertToDouble();
+        double wd = o.getWeightDecay().convertToDouble();
+        return elementwise(o, {o.getParam(), o.getGrad()},
+                           [&](OpBuilder &b, Location l, ValueRange a) {
+                             Value g = a[1];
+                             if (wd != 0.0)
+                               g = add(b, l, g, mul(b, l, a[0], fconst(b, l, t, wd)));
+                             return V{sub(b, l, a[0], mul(b, l, g, fconst(b, l, t, lr)))};
+                           });
+      })
+      .Case([&](MomentumUpdateOp o) {
+        auto type = o.getParam().getType();
+        Type t = type.getElementType();
+        double lr = o.getLr().convertToDouble();
+        double mu = o.getMomentum().convertToDouble();
+        double wd = o.getWeightDecay().convertToDouble();
+        int64_t rank = type.getRank();
+        return V(L.generic(
+            {type, type}, {o.getParam(), o.getGrad(), o.getVelocity()},
+            {L.empty(type), L.empty(type)},
+            SmallVector<AffineMap>(5, L.identity(rank)),
+            SmallVector<IteratorType>(rank, IteratorType::parallel),
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value g = a[1];
+              if (wd != 0.0)
+                g = add(b, l, g, mul(b, l, a[0], fconst(b, l, t, wd)));
+              Value v = add(b, l, mul(b, l, a[2], fconst(b, l, t, mu)), g);
+              Value p = sub(b, l, a[0], mul(b, l, v, fconst(b, l, t, lr)));
+              return V{p, v};
+            }));
+      })
+      .Case([&](AdamUpdateOp o) {
+        auto type = o.getParam().getType();
+        Type t = type.getElementType();
+        double b1 = o.getBeta1().convertToDouble();
+        double b2 = o.getBeta2().convertToDouble();
+        double wd = o.getWeightDecay().convertToDouble();
+        // Bias corrections depend on the step only: computed once, outside
+        // the elementwise kernel, and captured by its body.
+        Value step = tensor::ExtractOp::create(b, L.loc, o.getStep(), {});
+        auto pow = [&](double base) {
+          return math::PowFOp::create(b, L.loc, fconst(b, L.loc, t, base), step);
+        };
+        Value one = fconst(b, L.loc, t, 1.0);
+        Value c1 = div(b, L.loc, fconst(b, L.loc, t, o.getLr().convertToDouble()),
+                       sub(b, L.loc, one, pow(b1)));
+        Value c2 = div(b, L.loc, one, sub(b, L.loc, one, pow(b2)));
+        int64_t rank = type.getRank();
+        return V(L.generic(
+            {type, type, type}, {o.getParam(), o.getGrad(), o.getM(), o.getV()},
+            {L.empty(type), L.empty(type), L.empty(type)},
+            SmallVector<AffineMap>(7, L.identity(rank)),
+            SmallVector<IteratorType>(rank, IteratorType::parallel),
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              auto c = [&](double v) { return fconst(b, l, t, v); };
+              Value g = a[1];
+              if (wd != 0.0)
+                g = add(b, l, g, mul(b, l, a[0], c(wd)));
+              Value m = add(b, l, mul(b, l, a[2], c(b1)), mul(b, l, g, c(1 - b1)));
+              Value v = add(b, l, mul(b, l, a[3], c(b2)),
+                            mul(b, l, mul(b, l, g, g), c(1 - b2)));
+              Value denom = add(b, l, math::SqrtOp::create(b, l, mul(b, l, v, c2)),
+                                c(o.getEps().convertToDouble()));
+              Value p = sub(b, l, a[0], div(b, l, mul(b, l, m, c1), denom));
+              return V{p, m, v};
+            }));
+      })
+      .Default([](Operation *op) -> FailureOr<V> {
+        return op->emitError("no lowering to linalg for '")
+               << op->getName() << "'";
+      });
+}
+
+struct ConvertNNToLinalgPass
+    : dlc::impl::ConvertNNToLinalgBase<ConvertNNToLinalgPass> {
+  void runOnOperation() override {
+    // One walk in program order: every nn op has exactly one lowering, and a
+    // failure is a diagnostic, not a pattern to retry.
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<NNDialect>(op->getDialect()))
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (Operation *op : ops) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<SmallVector<Value>> results = lowerOp(op, rewriter);
+      if (failed(results))
+        return signalPassFailure();
+      rewriter.replaceOp(op, *results);
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,638 @@
+//===- Sema.cpp - names, shapes and settings of a .net program ------------===//
+#include "compiler/frontend/Sema.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include <fmt/format.h>
+
+using namespace dlc;
+using namespace dlc::ast;
+using llvm::SMLoc;
+using llvm::StringRef;
+
+std::string Shape::str() const {
+  std::vector<std::string> parts;
+  for (int64_t d : dims)
+    parts.push_back(std::to_string(d));
+  return fmt::format("{}[{}]", isInt ? "i32" : "f32", fmt::join(parts, ", "));
+}
+
+namespace {
+
+/// Fashion-MNIST: 28x28 images, 10 classes, gzipped IDX files.
+constexpr int64_t kImageSize = 28 * 28;
+constexpr int64_t kClasses = 10;
+const char *const kFashionFiles[] = {
+    "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
+
+class Sema {
+public:
+  Sema(llvm::SourceMgr &sources, const SemaOptions &options)
+      : sources(sources), options(options) {}
+
+  std::optional<Graph> run(const Program &program);
+
+private:
+  llvm::SourceMgr &sources;
+  const SemaOptions &options;
+  Graph graph;
+  std::map<std::string, int> values;
+  std::map<std::string, SMLoc> definedAt;
+  std::string currentStmt;
+  int densesInStmt = 0;
+  std::string defaultInit = "he";
+  int64_t batch = 0;
+
+  bool error(SMLoc loc, const std::string &message) {
+    sources.PrintMessage(loc, llvm::SourceMgr::DK_Error, message);
+    return false;
+  }
+  void note(SMLoc loc, const std::string &message) {
+    sources.PrintMessage(loc, llvm::SourceMgr::DK_Note, message);
+  }
+
+  int add(Node node) {
+    graph.nodes.push_back(std::move(node));
+    return static_cast<int>(graph.nodes.size()) - 1;
+  }
+  const Shape &shapeOf(int node) const { return graph.nodes[node].shape; }
+
+  bool checkInputs(const Model &model, const Train *train);
+  int eval(const Expr &e);
+  int evalCall(const Expr &e);
+  int evalBinary(const Expr &e);
+  bool checkArgs(const Expr &call, size_t positional, StringRef signature,
+                 llvm::ArrayRef<StringRef> keywords);
+  std::optional<double> number(const Expr &e);
+  std::optional<std::string> initializer(const Expr &e, uint64_t *seed);
+  bool trainSettings(const Train &train, bool early);
+  bool loss(const Expr &e, TrainSpec &spec);
+  bool optimizer(const Expr &e, TrainSpec &spec);
+  bool data(const Expr &e, TrainSpec &spec);
+};
+
+std::optional<double> Sema::number(const Expr &e) {
+  if (e.kind == Expr::Number)
+    return e.number;
+  if (e.kind == Expr::Negate && e.args[0].value->kind == Expr::Number)
+    return -e.args[0].value->number;
+  error(e.loc, "expected a number");
+  return std::nullopt;
+}
+
+/// Positional argument count and keyword names of a call.
+bool Sema::checkArgs(const Expr &call, size_t positional, StringRef signature,
+                     llvm::ArrayRef<StringRef> keywords) {
+  size_t count = 0;
+  for (const Arg &arg : call.args) {
+    if (arg.key.empty()) {
+      ++count;
+      continue;
+    }
+    if (!llvm::is_contained(keywords, arg.key))
+      return error(arg.keyLoc,
+                   fmt::format("'{}' has no parameter '{}'{}", call.text,
+                               arg.key,
+                               keywords.empty()
+                                   ? std::string()
+                                   : " (it takes " +
+                                         llvm::join(keywords, ", ") + ")"));
+    if (llvm::count_if(call.args, [&](const Arg &a) { return a.key == arg.key; }) > 1)
+      return error(arg.keyLoc, fmt::format("'{}' is given twice", arg.key));
+  }
+  if (count != positional)
+    return error(call.loc, fmt::format("'{}' expects {} positional argument{} "
+                                       "({}), got {}",
+                                       call.text, positional,
+                                       positional == 1 ? "" : "s", signature,
+                                       count));
+  return true;
+}
+
+std::optional<std::string> Sema::initializer(const Expr &e, uint64_t *seed) {
+  if (e.kind != Expr::Name && e.kind != Expr::Call) {
+    error(e.loc, "expected an initializer: zeros, he, glorot, normal(std = ...) "
+                 "or uniform(limit = ...)");
+    return std::nullopt;
+  }
+  StringRef kind = e.text;
+  std::vector<StringRef> keywords;
+  if (seed)
+    keywords.push_back("seed");
+  if (kind == "normal")
+    keywords.push_back("std");
+  else if (kind == "uniform")
+    keywords.push_back("limit");
+  else if (kind != "he" && kind != "glorot" && kind != "zeros") {
+    error(e.loc, fmt::format("unknown initializer '{}' (expected zeros, he, "
+                             "glorot, normal or uniform)",
+                             kind.str()));
+    return std::nullopt;
+  }
+  std::string spec = kind.str();
+  double scale = kind == "normal" ? 0.01 : 0.05;
+  if (e.kind == Expr::Call) {
+    if (!checkArgs(e, 0, "keywords only", keywords))
+      return std::nullopt;
+    for (const Arg &arg : e.args) {
+      auto v = number(*arg.value);
+      if (!v)
+        return std::nullopt;
+      if (arg.key == "seed") {
+        if (*v < 0 || *v != static_cast<double>(static_cast<uint64_t>(*v))) {
+          error(arg.value->loc, "seed must be a non-negative integer");
+          return std::nullopt;
+        }
+        *seed = static_cast<uint64_t>(*v);
+      } else {
+        if (!(*v > 0)) {
+          error(arg.value->loc, fmt::format("{} must be positive", arg.key));
+          return std::nullopt;
+        }
+        scale = *v;
+      }
+    }
+  }
+  if (kind == "normal" || kind == "uniform")
+    spec += fmt::format(":{}", scale);
+  return spec;
+}
+
+int Sema::eval(const Expr &e) {
+  switch (e.kind) {
+  case Expr::Name: {
+    auto it = values.find(e.text);
+    if (it == values.end()) {
+      error(e.loc, fmt::format("unknown name '{}'", e.text));
+      return -1;
+    }
+    return it->second;
+  }
+  case Expr::Call:
+    return evalCall(e);
+  case Expr::Binary:
+    return evalBinary(e);
+  case Expr::Number:
+  case Expr::Negate:
+    error(e.loc, "expected a tensor, found a number");
+    return -1;
+  case Expr::String:
+    error(e.loc, "expected a tensor, found a string");
+    return -1;
+  }
+  return -1;
+}
+
+int Sema::evalBinary(const Expr &e) {
+  const Expr &lhs = *e.args[0].value, &rhs = *e.args[1].value;
+  auto isNumber = [](const Expr &x) {
+    return x.kind == Expr::Number ||
+           (x.kind == Expr::Negate && x.args[0].value->kind == Expr::Number);
+  };
+  // tensor * number, number * tensor, tensor / number: a scale.
+  if ((e.op == '*' || e.op == '/') && (isNumber(lhs) || isNumber(rhs))) {
+    if (e.op == '/' && isNumber(lhs)) {
+      error(e.loc, "cannot divide a number by a tensor");
+      return -1;
+    }
+    const Expr &tensorExpr = isNumber(lhs) ? rhs : lhs;
+    double factor = *number(isNumber(lhs) ? lhs : rhs);
+    if (e.op == '/') {
+      if (factor == 0) {
+        error(rhs.loc, "division by zero");
+        return -1;
+      }
+      factor = 1.0 / factor;
+    }
+    int x = eval(tensorExpr);
+    if (x < 0)
+      return -1;
+    Node n{Node::Scale, {x}, shapeOf(x), e.loc};
+    n.factor = factor;
+    return add(n);
+  }
+  if (e.op == '/') {
+    error(e.loc, "division of two tensors is not supported");
+    return -1;
+  }
+  int a = eval(lhs);
+  if (a < 0)
+    return -1;
+  int b = eval(rhs);
+  if (b < 0)
+    return -1;
+  const char *verb = e.op == '+' ? "add" : e.op == '-' ? "subtract" : "multiply";
+  if (!(shapeOf(a) == shapeOf(b))) {
+    error(e.loc, fmt::format("cannot {} {} and {}: shapes differ", verb,
+                             shapeOf(a).str(), shapeOf(b).str()));
+    return -1;
+  }
+  Node::Op op = e.op == '+' ? Node::Add : e.op == '-' ? Node::Sub : Node::Mul;
+  return add(Node{op, {a, b}, shapeOf(a), e.loc});
+}
+
+int Sema::evalCall(const Expr &e) {
+  StringRef callee = e.text;
+  static const std::pair<StringRef, Node::Op> unary[] = {
+      {"relu", Node::Relu},
+      {"sigmoid", Node::Sigmoid},
+      {"tanh", Node::Tanh},
+      {"softmax", Node::Softmax}};
+  static const std::pair<StringRef, Node::Op> binary[] = {
+      {"add", Node::Add}, {"sub", Node::Sub}, {"mul", Node::Mul}};
+
+  for (auto [name, op] : unary) {
+    if (callee != name)
+      continue;
+    if (!checkArgs(e, 1, "input", {}))
+      return -1;
+    int x = eval(*e.args[0].value);
+    if (x < 0)
+      return -1;
+    return add(Node{op, {x}, shapeOf(x), e.loc});
+  }
+  for (auto [name, op] : binary) {
+    if (callee != name)
+      continue;
+    if (!checkArgs(e, 2, "lhs, rhs", {}))
+      return -1;
+    int a = eval(*e.args[0].value);
+    if (a < 0)
+      return -1;
+    int b = eval(*e.args[1].value);
+    if (b < 0)
+      return -1;
+    if (!(shapeOf(a) == shapeOf(b))) {
+      error(e.loc, fmt::format("'{}' needs operands of one shape, got {} and {}",
+                               name.str(), shapeOf(a).str(), shapeOf(b).str()));
+      return -1;
+    }
+    return add(Node{op, {a, b}, shapeOf(a), e.loc});
+  }
+  if (callee == "dense") {
+    if (!checkArgs(e, 2, "input, units", {"bias", "init"}))
+      return -1;
+    int x = eval(*e.args[0].value);
+    if (x < 0)
+      return -1;
+    const Shape &in = shapeOf(x);
+    if (in.dims.size() != 2) {
+      error(e.args[0].value->loc,
+            fmt::format("dense expects a [batch, features] input, got {}",
+                        in.str()));
+      return -1;
+    }
+    const Expr &unitsExpr = *e.args[1].value;
+    if (unitsExpr.kind != Expr::Number || !unitsExpr.isInteger ||
+        unitsExpr.number < 1) {
+      error(unitsExpr.loc, "units must be a positive integer");
+      return -1;
+    }
+    Node n{Node::Dense, {x}, in, e.loc};
+    n.units = static_cast<int64_t>(unitsExpr.number);
+    n.shape.dims[1] = n.units;
+    n.init = defaultInit;
+    ++densesInStmt;
+    n.name = densesInStmt == 1 ? currentStmt
+                               : fmt::format("{}_{}", currentStmt, densesInStmt);
+    for (const Arg &arg : e.args) {
+      if (arg.key == "bias") {
+        const Expr &v = *arg.value;
+        if (v.kind != Expr::Name || (v.text != "true" && v.text != "false")) {
+          error(v.loc, "bias must be true or false");
+          return -1;
+        }
+        n.bias = v.text == "true";
+      } else if (arg.key == "init") {
+        auto init = initializer(*arg.value, nullptr);
+        if (!init)
+          return -1;
+        n.init = *init;
+      }
+    }
+    return add(n);
+  }
+  error(e.loc, fmt::format("unknown layer '{}' (known: dense, relu, sigmoid, "
+                           "tanh, softmax, add, sub, mul)",
+                           callee.str()));
+  return -1;
+}
+
+bool Sema::checkInputs(const Model &model, const Train *train) {
+  std::string symbol;
+  for (const Input &in : model.inputs) {
+    if (values.count(in.name)) {
+      error(in.loc, fmt::format("input '{}' is declared twice", in.name));
+      return false;
+    }
+    if (in.dtype != "f32")
+      return error(in.dtypeLoc, fmt::format("unsupported input dtype '{}' "
+                                            "(model inputs are f32)",
+                                            in.dtype));
+    Node n{Node::Input, {}, Shape{}, in.loc};
+    n.name = in.name;
+    for (auto [i, dim] : llvm::enumerate(in.dims)) {
+      if (dim.symbol.empty()) {
+        n.shape.dims.push_back(dim.size);
+        continue;
+      }
+      if (i != 0)
+        return error(dim.loc, fmt::format("only the first (batch) dimension "
+                                          "may be named; '{}' is dimension {}",
+                                          dim.symbol, i));
+      if (!symbol.empty() && symbol != dim.symbol)
+        return error(dim.loc, fmt::format("batch dimension '{}' differs from "
+                                          "'{}' of an earlier input",
+                                          dim.symbol, symbol));
+      symbol = dim.symbol;
+      if (batch == 0)
+        return error(dim.loc, fmt::format(
+                                  "the batch dimension '{}' has no size: set "
+                                  "'batch = N' in a train section or pass "
+                                  "--batch N",
+                                  dim.symbol));
+      n.shape.dims.push_back(batch);
+    }
+    values[in.name] = add(n);
+    definedAt[in.name] = in.loc;
+  }
+  if (!train)
+    return true;
+  if (model.inputs.size() != 1)
+    return error(model.inputs[1].loc,
+                 "training on fashion_mnist needs a model with one input");
+  const Input &in = model.inputs[0];
+  const Shape &shape = shapeOf(values[in.name]);
+  int64_t perSample = 1;
+  for (size_t i = 1; i < shape.dims.size(); ++i)
+    perSample *= shape.dims[i];
+  if (shape.dims[0] != batch || perSample != kImageSize)
+    return error(in.loc, fmt::format("input '{}' is {}, but fashion_mnist "
+                                     "gives batches of {} images of {} values: "
+                                     "declare it f32[B, 784]",
+                                     in.name, shape.str(), batch, kImageSize));
+  return true;
+}
+
+bool Sema::data(const Expr &e, TrainSpec &spec) {
+  if ((e.kind != Expr::Name && e.kind != Expr::Call) || e.text != "fashion_mnist")
+    return error(e.loc, "unknown data set (expected fashion_mnist(\"dir\"))");
+  if (e.kind == Expr::Call) {
+    if (e.args.size() > 1 || (e.args.size() == 1 && !e.args[0].key.empty()))
+      return error(e.loc, "fashion_mnist takes one argument: the directory");
+    if (e.args.size() == 1) {
+      if (e.args[0].value->kind != Expr::String)
+        return error(e.args[0].value->loc, "expected the data directory as a "
+                                           "string");
+      spec.dataPath = e.args[0].value->text;
+    }
+  }
+  if (!options.requireTraining)
+    return true;
+  SMLoc loc = e.args.empty() ? e.loc : e.args[0].value->loc;
+  for (const char *file : kFashionFiles) {
+    std::string path = spec.dataPath + "/" + file;
+    if (!llvm::sys::fs::exists(path))
+      return error(loc, fmt::format("data file '{}' does not exist", path));
+  }
+  return true;
+}
+
+bool Sema::loss(const Expr &e, TrainSpec &spec) {
+  static const std::pair<StringRef, TrainSpec::Loss> losses[] = {
+      {"cross_entropy", TrainSpec::CrossEntropy},
+      {"mse", TrainSpec::MSE},
+      {"bce_with_logits", TrainSpec::BCEWithLogits}};
+  auto it = llvm::find_if(losses, [&](auto &l) { return l.first == e.text; });
+  if (e.kind != Expr::Call || it == std::end(losses))
+    return error(e.loc, "unknown loss (expected cross_entropy(output, labels), "
+                        "mse(output, one_hot(labels)) or "
+                        "bce_with_logits(output, one_hot(labels)))");
+  if (!checkArgs(e, 2, "output, target", {}))
+    return false;
+  spec.loss = it->second;
+  spec.lossName = e.text;
+  const Expr &out = *e.args[0].value;
+  if (out.kind != Expr::Name)
+    return error(out.loc, "the loss takes a value of the model by name");
+  auto value = values.find(out.text);
+  if (value == values.end())
+    return error(out.loc, fmt::format("unknown name '{}' in the model", out.text));
+  spec.lossInput = value->second;
+  const Shape &shape = shapeOf(value->second);
+
+  const Expr &target = *e.args[1].value;
+  bool isLabels = target.kind == Expr::Name && target.text == "labels";
+  bool isOneHot = target.kind == Expr::Call && target.text == "one_hot" &&
+                  target.args.size() == 1 && target.args[0].key.empty() &&
+                  target.args[0].value->kind == Expr::Name &&
+                  target.args[0].value->text == "labels";
+  if (!isLabels && !isOneHot)
+    return error(target.loc, "the target must be 'labels' or 'one_hot(labels)'");
+  Shape labels{true, {batch}};
+  Shape expected{false, {batch, kClasses}};
+  if (spec.loss == TrainSpec::CrossEntropy) {
+    if (!isLabels)
+      return error(target.loc, "cross_entropy takes the class ids 'labels' "
+                               "as its target");
+    if (!(shape == expected))
+      return error(out.loc, fmt::format("cross_entropy needs logits {} for the "
+                                        "{} classes of fashion_mnist, but '{}' "
+                                        "is {}",
+                                        expected.str(), kClasses, out.text,
+                                        shape.str()));
+  } else {
+    if (isLabels)
+      return error(target.loc, fmt::format("{} needs a target of the output's "
+                                           "shape {}, but 'labels' is {}: use "
+                                           "one_hot(labels)",
+                                           e.text, shape.str(), labels.str()));
+    if (!(shape == expected))
+      return error(out.loc, fmt::format("{} against one_hot(labels) {} needs "
+                                        "an output of that shape, but '{}' is {}",
+                                        e.text, expected.str(), out.text,
+                                        shape.str()));
+  }
+  spec.oneHotTarget = isOneHot;
+  return true;
+}
+
+bool Sema::optimizer(const Expr &e, TrainSpec &spec) {
+  if (e.kind != Expr::Call || (e.text != "sgd" && e.text != "adam"))
+    return error(e.loc, "unknown optimizer (expected sgd(lr = ..., momentum = "
+                        "...) or adam(lr = ...))");
+  bool adam = e.text == "adam";
+  std::vector<StringRef> keys =
+      adam ? std::vector<StringRef>{"lr", "beta1", "beta2", "eps", "weight_decay"}
+           : std::vector<StringRef>{"lr", "momentum", "weight_decay"};
+  if (!checkArgs(e, 0, "keywords only", keys))
+    return false;
+  spec.hyper = {{"lr", adam ? 1e-3 : 0.01}, {"weight_decay", 0.0}};
+  if (adam)
+    spec.hyper.insert({{"beta1", 0.9}, {"beta2", 0.999}, {"eps", 1e-8}});
+  else
+    spec.hyper["momentum"] = 0.0;
+  for (const Arg &arg : e.args) {
+    auto v = number(*arg.value);
+    if (!v)
+      return false;
+    StringRef key = arg.key;
+    bool ok = key == "lr" || key == "eps"       ? *v > 0
+              : key == "weight_decay"           ? *v >= 0
+                                                : *v >= 0 && *v < 1;
+    if (!ok)
+      return error(arg.value->loc,
+                   fmt::format("{} must be {}, got {}", arg.key,
+                               key == "lr" || key == "eps" ? "positive"
+                               : key == "weight_decay"     ? "non-negative"
+                                                           : "in [0, 1)",
+                               *v));
+    spec.hyper[arg.key] = *v;
+  }
+  spec.optimizer = adam ? "adam" : spec.hyper["momentum"] > 0 ? "momentum" : "sgd";
+  if (spec.optimizer == "sgd")
+    spec.hyper.erase("momentum");
+  return true;
+}
+
+/// The early pass reads what shapes and parameters depend on (batch, init);
+/// the late pass, everything that needs the model's values.
+bool Sema::trainSettings(const Train &train, bool early) {
+  static const StringRef known[] = {"data",  "loss",  "optimizer",
+                                    "init",  "batch", "epochs"};
+  TrainSpec &spec = *graph.train;
+  std::map<std::string, SMLoc> seen;
+  for (const Assign &s : train.settings) {
+    if (early) {
+      if (!llvm::is_contained(known, s.name))
+        return error(s.loc, fmt::format("unknown training setting '{}' "
+                                        "(expected {})",
+                                        s.name, llvm::join(std::begin(known), std::end(known), ", ")));
+      if (!seen.emplace(s.name, s.loc).second)
+        return error(s.loc, fmt::format("'{}' is set twice", s.name));
+    }
+    const Expr &v = *s.value;
+    if (early && (s.name == "batch" || s.name == "epochs")) {
+      if (v.kind != Expr::Number || !v.isInteger || v.number < 1)
+        return error(v.loc, fmt::format("{} must be a positive integer", s.name));
+      (s.name == "batch" ? spec.batch : spec.epochs) =
+          static_cast<int64_t>(v.number);
+    } else if (early && s.name == "init") {
+      auto init = initializer(v, &spec.seed);
+      if (!init)
+        return false;
+      defaultInit = *init;
+    } else if (!early && s.name == "data") {
+      if (!data(v, spec))
+        return false;
+    } else if (!early && s.name == "loss") {
+      if (!loss(v, spec))
+        return false;
+    } else if (!early && s.name == "optimizer") {
+      if (!optimizer(v, spec))
+        return false;
+    }
+  }
+  if (!early) {
+    for (StringRef required : {"loss", "optimizer"})
+      if (llvm::none_of(train.settings,
+                        [&](const Assign &s) { return s.name == required; }))
+        return error(train.loc, fmt::format("train section has no '{}'",
+                                            required.str()));
+    if (options.requireTraining &&
+        llvm::none_of(train.settings,
+                      [](const Assign &s) { return s.name == "data"; })) {
+      Expr defaultData;
+      defaultData.kind = Expr::Name;
+      defaultData.text = "fashion_mnist";
+      defaultData.loc = train.loc;
+      return data(defaultData, spec);
+    }
+  }
+  return true;
+}
+
+std::optional<Graph> Sema::run(const Program &program) {
+  SMLoc start = SMLoc::getFromPointer(
+      sources.getMemoryBuffer(sources.getMainFileID())->getBufferStart());
+  if (program.models.empty()) {
+    error(start, "no model in this file (expected 'model name(...) { ... }')");
+    return std::nullopt;
+  }
+  if (program.models.size() > 1) {
+    error(program.models[1].loc, "only one model per file is supported");
+    return std::nullopt;
+  }
+  const Model &model = program.models[0];
+  graph.model = model.name;
+  const Train *train = nullptr;
+  for (const Train &t : program.trains) {
+    if (t.model != model.name) {
+      error(t.modelLoc, fmt::format("train section for unknown model '{}'",
+                                    t.model));
+      return std::nullopt;
+    }
+    if (train) {
+      error(t.loc, "second train section for the same model");
+      return std::nullopt;
+    }
+    train = &t;
+  }
+  if (!train && options.requireTraining) {
+    error(model.loc, fmt::format("model '{}' has no train section: add "
+                                 "'train {} {{ loss = ..., optimizer = ... }}' "
+                                 "to train it",
+                                 model.name, model.name));
+    return std::nullopt;
+  }
+  if (train) {
+    graph.train.emplace();
+    if (!trainSettings(*train, /*early=*/true))
+      return std::nullopt;
+    batch = graph.train->batch;
+  } else if (options.batch) {
+    batch = *options.batch;
+  }
+
+  if (!checkInputs(model, train))
+    return std::nullopt;
+  for (const Assign &a : model.body) {
+    if (auto prev = definedAt.find(a.name); prev != definedAt.end()) {
+      error(a.loc, fmt::format("redefinition of '{}'", a.name));
+      note(prev->second, "previous definition is here");
+      return std::nullopt;
+    }
+    currentStmt = a.name;
+    densesInStmt = 0;
+    int node = eval(*a.value);
+    if (node < 0)
+      return std::nullopt;
+    values[a.name] = node;
+    definedAt[a.name] = a.loc;
+  }
+  if (model.body.empty()) {
+    error(model.loc, fmt::format("model '{}' has no layers", model.name));
+    return std::nullopt;
+  }
+  if (model.outputs.empty())
+    graph.outputs.push_back({model.body.back().name, values[model.body.back().name]});
+  for (const auto &[name, loc] : model.outputs) {
+    auto it = values.find(name);
+    if (it == values.end()) {
+      error(loc, fmt::format("unknown name '{}'", name));
+      return std::nullopt;
+    }
+    graph.outputs.push_back({name, it->second});
+  }
+  if (train && !trainSettings(*train, /*early=*/false))
+    return std::nullopt;
+  return std::move(graph);
+}
+} // namespace
+
+std::optional<Graph> dlc::analyze(const Program &program,
+                                  llvm::SourceMgr &sources,
+                                  const SemaOptions &options) {
+  return Sema(sources, options).run(program);
+}

@@ -1,0 +1,105 @@
+//===- Compiler.cpp - .net file to compiled model, stage by stage ---------===//
+#include "compiler/pipeline/Compiler.h"
+#include "compiler/Passes.h"
+#include "compiler/codegen/Codegen.h"
+#include "compiler/frontend/EmitNN.h"
+#include "compiler/frontend/Parser.h"
+#include "compiler/pipeline/Pipeline.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <fmt/format.h>
+
+using namespace mlir;
+using namespace dlc;
+
+std::string dlc::hashSource(llvm::StringRef text) {
+  uint64_t h = 1469598103934665603ull;
+  for (char c : text)
+    h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return fmt::format("{:016x}", h);
+}
+
+static DialectRegistry makeRegistry() {
+  static bool registered = [] {
+    registerAllPasses();
+    registerDLCPasses();
+    return true;
+  }();
+  (void)registered;
+  DialectRegistry registry;
+  registerDialects(registry);
+  return registry;
+}
+
+Compiler::Compiler() : context_(makeRegistry()) {
+  context_.loadAllAvailableDialects();
+  diagnostics_ =
+      std::make_unique<SourceMgrDiagnosticHandler>(sources_, &context_);
+}
+
+Compiler::~Compiler() = default;
+
+LogicalResult Compiler::load(llvm::StringRef path, const SemaOptions &options,
+                             llvm::raw_ostream *astOut) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer) {
+    llvm::errs() << fmt::format("dlc: error: cannot read '{}': {}\n", path.str(),
+                                buffer.getError().message());
+    return failure();
+  }
+  hash_ = hashSource((*buffer)->getBuffer());
+  sources_.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+  std::optional<ast::Program> program = parseProgram(sources_);
+  if (!program)
+    return failure();
+  if (astOut) {
+    ast::print(*program, *astOut);
+    return success();
+  }
+  graph_ = analyze(*program, sources_, options);
+  return success(graph_.has_value());
+}
+
+FailureOr<OwningOpRef<ModuleOp>> Compiler::emitNN() {
+  OwningOpRef<ModuleOp> module = dlc::emitNN(*graph_, sources_, context_);
+  if (failed(verify(*module)))
+    return failure();
+  PassManager pm(&context_);
+  if (failed(addTrainingPasses(pm)) || failed(pm.run(*module)))
+    return failure();
+
+  FailureOr<rt::Manifest> manifest = buildManifest(*module);
+  if (failed(manifest))
+    return failure();
+  manifest->sourceHash = hash_;
+  if (const auto &train = graph_->train) {
+    manifest->train = {{"data", train->dataKind + ":" + train->dataPath},
+                       {"loss", train->lossName},
+                       {"optimizer", train->optimizer},
+                       {"batch", std::to_string(train->batch)},
+                       {"epochs", std::to_string(train->epochs)},
+                       {"seed", std::to_string(train->seed)}};
+  }
+  (*module)->setAttr("dlc.manifest",
+                     StringAttr::get(&context_, manifest->serialize()));
+  return module;
+}
+
+LogicalResult Compiler::lowerToLinalg(ModuleOp module) {
+  PassManager pm(&context_);
+  if (failed(addLinalgPasses(pm)))
+    return failure();
+  return pm.run(module);
+}
+
+LogicalResult Compiler::lowerToLLVM(ModuleOp module) {
+  PassManager pm(&context_);
+  if (failed(addCPUCodegenPasses(pm)))
+    return failure();
+  return pm.run(module);
+}

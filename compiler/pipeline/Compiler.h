@@ -1,0 +1,53 @@
+//===- Compiler.h - .net file to compiled model, stage by stage -----------===//
+#ifndef DLC_COMPILER_PIPELINE_COMPILER_H
+#define DLC_COMPILER_PIPELINE_COMPILER_H
+
+#include "compiler/frontend/Sema.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/Support/SourceMgr.h"
+
+namespace mlir {
+class SourceMgrDiagnosticHandler;
+}
+
+namespace dlc {
+
+/// Drives one .net file through the stages. Errors, from the frontend or from
+/// a pass, are printed with the .net source line and a caret.
+class Compiler {
+public:
+  Compiler();
+  ~Compiler();
+
+  mlir::MLIRContext &context() { return context_; }
+
+  /// Reads, parses and checks `path`. With `astOut`, prints the syntax tree.
+  mlir::LogicalResult load(llvm::StringRef path, const SemaOptions &options,
+                           llvm::raw_ostream *astOut = nullptr);
+  const Graph &graph() const { return *graph_; }
+  /// FNV-1a of the source text, 16 hex digits: identifies the model.
+  const std::string &sourceHash() const { return hash_; }
+
+  /// nn with lifted parameters and the training step; manifest attached.
+  mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> emitNN();
+  mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
+  mlir::LogicalResult lowerToLLVM(mlir::ModuleOp module);
+
+private:
+  mlir::MLIRContext context_;
+  llvm::SourceMgr sources_;
+  std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics_;
+  std::optional<Graph> graph_;
+  std::string hash_;
+};
+
+/// FNV-1a 64 of `text` as 16 hex digits.
+std::string hashSource(llvm::StringRef text);
+
+} // namespace dlc
+
+#endif // DLC_COMPILER_PIPELINE_COMPILER_H

@@ -1,0 +1,86 @@
+//===- TileContractions.cpp - cache and register tiles for matmuls --------===//
+//
+// Each contraction (a linalg op with reduction loops and a multiply-add body)
+// is tiled twice with the TilingInterface: a cache tile (M, N, K) and, inside
+// it, a register tile that linalg::vectorize turns into vector.contract.
+// Tile sizes are shrunk to divisors of the static loop bounds, so every tile
+// is full and vectorizes without masks.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+namespace dlc {
+#define GEN_PASS_DEF_TILECONTRACTIONS
+#include "compiler/Passes.h.inc"
+} // namespace dlc
+
+using namespace mlir;
+
+/// The largest divisor of `bound` that is at most `want` (0 stays 0: untiled).
+static int64_t divisorTile(int64_t bound, int64_t want) {
+  if (want <= 0 || want >= bound)
+    return want <= 0 ? 0 : bound;
+  for (int64_t t = want; t > 1; --t)
+    if (bound % t == 0)
+      return t;
+  return 1;
+}
+
+static FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op,
+                                   ArrayRef<int64_t> want) {
+  auto linalgOp = cast<linalg::LinalgOp>(op);
+  SmallVector<int64_t> bounds = linalgOp.getStaticLoopRanges();
+  SmallVector<OpFoldResult> sizes;
+  for (auto [bound, w] : llvm::zip(bounds, want))
+    sizes.push_back(rewriter.getIndexAttr(divisorTile(bound, w)));
+  scf::SCFTilingOptions options;
+  options.setTileSizes(sizes);
+  rewriter.setInsertionPoint(op);
+  auto tiled = scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+  if (failed(tiled))
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  return tiled->tiledOps.back();
+}
+
+namespace {
+struct TileContractionsPass
+    : dlc::impl::TileContractionsBase<TileContractionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<int64_t> cache(cacheTile.begin(), cacheTile.end());
+    SmallVector<int64_t> reg(registerTile.begin(), registerTile.end());
+    if (cache.empty())
+      cache = {64, 128, 128};
+    if (reg.empty())
+      reg = {4, 64, 1};
+
+    SmallVector<linalg::LinalgOp> contractions;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (linalg::isaContractionOpInterface(op) && op.hasPureTensorSemantics() &&
+          op.getNumLoops() == 3 && !op.hasDynamicShape())
+        contractions.push_back(op);
+    });
+
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : contractions) {
+      FailureOr<Operation *> outer = tile(rewriter, op, cache);
+      if (failed(outer))
+        continue;
+      FailureOr<Operation *> inner = tile(rewriter, *outer, reg);
+      if (failed(inner))
+        continue;
+      rewriter.setInsertionPoint(*inner);
+      FailureOr<linalg::VectorizationResult> vectorized =
+          linalg::vectorize(rewriter, *inner);
+      if (succeeded(vectorized))
+        rewriter.replaceOp(*inner, vectorized->replacements);
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,100 @@
+//===- NNAutodiff.cpp - vector-Jacobian products of nn ops ----------------===//
+//
+// Each differentiable op builds its VJP from nn ops, so the backward graph is
+// ordinary nn IR that is lowered, fused and tiled like the forward graph.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/nn/NNDialect.h"
+
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+using namespace dlc::nn;
+
+using Grads = SmallVector<Value>;
+
+Grads MatmulOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  Value g = resultGrads[0];
+  Location loc = getLoc();
+  bool ta = getTransposeLhs(), tb = getTransposeRhs();
+  // C = op(A) op(B): d op(A) = dC op(B)^T and d op(B) = op(A)^T dC; a
+  // transposed operand gets the transpose of that, folded into the flags.
+  Value dA = ta ? MatmulOp::create(b, loc, getRhs(), g, tb, true)
+                : MatmulOp::create(b, loc, g, getRhs(), false, !tb);
+  Value dB = tb ? MatmulOp::create(b, loc, g, getLhs(), true, ta)
+                : MatmulOp::create(b, loc, getLhs(), g, !ta, false);
+  return {dA, dB};
+}
+
+Grads BiasAddOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  Value g = resultGrads[0];
+  SmallVector<int64_t> leading;
+  for (int64_t i = 0, e = getInput().getType().getRank() - 1; i < e; ++i)
+    leading.push_back(i);
+  Value db = ReduceSumOp::create(b, getLoc(), g, leading);
+  return {g, db};
+}
+
+Grads ReduceSumOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  return {BroadcastOp::create(b, getLoc(), getInput().getType(), resultGrads[0],
+                              getAxes())};
+}
+
+Grads BroadcastOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  return {ReduceSumOp::create(b, getLoc(), resultGrads[0], getAxes())};
+}
+
+Grads AddOp::buildVJP(OpBuilder &, ValueRange resultGrads) {
+  return {resultGrads[0], resultGrads[0]};
+}
+
+Grads SubOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  Value g = resultGrads[0];
+  return {g, ScaleOp::create(b, getLoc(), g, b.getF64FloatAttr(-1.0))};
+}
+
+Grads MulOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  Value g = resultGrads[0];
+  return {MulOp::create(b, getLoc(), g, getRhs()),
+          MulOp::create(b, getLoc(), g, getLhs())};
+}
+
+Grads ScaleOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  return {ScaleOp::create(b, getLoc(), resultGrads[0], getFactorAttr())};
+}
+
+Grads ReluOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  return {ReluGradOp::create(b, getLoc(), resultGrads[0], getInput())};
+}
+
+Grads SigmoidOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  return {SigmoidGradOp::create(b, getLoc(), resultGrads[0], getResult())};
+}
+
+Grads TanhOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  return {TanhGradOp::create(b, getLoc(), resultGrads[0], getResult())};
+}
+
+Grads SoftmaxOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  return {SoftmaxGradOp::create(b, getLoc(), resultGrads[0], getResult())};
+}
+
+Grads CrossEntropyOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  // Labels are class ids: no gradient.
+  return {CrossEntropyGradOp::create(b, getLoc(), resultGrads[0], getLogits(),
+                                     getLabels()),
+          Value()};
+}
+
+Grads MseOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  Value dx = MseGradOp::create(b, getLoc(), resultGrads[0], getInput(),
+                               getTarget());
+  return {dx, ScaleOp::create(b, getLoc(), dx, b.getF64FloatAttr(-1.0))};
+}
+
+Grads BceLogitsOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  // Targets are data (probabilities), treated as constants.
+  return {BceLogitsGradOp::create(b, getLoc(), resultGrads[0], getInput(),
+                                  getTarget()),
+          Value()};
+}

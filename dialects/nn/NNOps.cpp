@@ -1,0 +1,182 @@
+//===- NNOps.cpp - nn op verifiers and shape inference --------------------===//
+#include "dialects/nn/NNDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace dlc::nn;
+
+static std::string shapeStr(Type type) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << type;
+  return s;
+}
+
+//===----------------------------------------------------------------------===//
+// matmul
+//===----------------------------------------------------------------------===//
+
+/// The [rows, cols] of op(x) for a rank-2 tensor, transposed when asked.
+static std::pair<int64_t, int64_t> matrixDims(RankedTensorType t, bool trans) {
+  auto shape = t.getShape();
+  return trans ? std::make_pair(shape[1], shape[0])
+               : std::make_pair(shape[0], shape[1]);
+}
+
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  auto lhs = dyn_cast<RankedTensorType>(adaptor.getLhs().getType());
+  auto rhs = dyn_cast<RankedTensorType>(adaptor.getRhs().getType());
+  if (!lhs || !rhs || lhs.getRank() != 2 || rhs.getRank() != 2)
+    return emitOptionalError(loc, "matmul expects rank-2 operands");
+  auto [m, k1] = matrixDims(lhs, adaptor.getTransposeLhs());
+  auto [k2, n] = matrixDims(rhs, adaptor.getTransposeRhs());
+  if (k1 != k2)
+    return emitOptionalError(loc, "matmul contraction sizes differ: ", k1,
+                             " vs ", k2);
+  results.push_back(RankedTensorType::get({m, n}, lhs.getElementType()));
+  return success();
+}
+
+LogicalResult MatmulOp::verify() {
+  if (getLhs().getType().getElementType() != getRhs().getType().getElementType())
+    return emitOpError("operand element types differ");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// bias_add, reduce_sum, broadcast
+//===----------------------------------------------------------------------===//
+
+LogicalResult BiasAddOp::verify() {
+  auto in = getInput().getType();
+  auto bias = getBias().getType();
+  if (in.getRank() < 1 || bias.getRank() != 1 ||
+      bias.getDimSize(0) != in.getShape().back() ||
+      bias.getElementType() != in.getElementType())
+    return emitOpError("bias ") << shapeStr(bias)
+           << " does not match the last dimension of " << shapeStr(in);
+  return success();
+}
+
+/// Checks that `axes` are strictly increasing dimensions of a rank-`rank` value.
+static LogicalResult checkAxes(ArrayRef<int64_t> axes, int64_t rank,
+                               function_ref<InFlightDiagnostic()> emitError) {
+  for (auto [i, a] : llvm::enumerate(axes))
+    if (a < 0 || a >= rank || (i > 0 && axes[i - 1] >= a))
+      return emitError() << "axes must be increasing dimensions below rank "
+                         << rank;
+  return success();
+}
+
+static SmallVector<int64_t> dropAxes(ArrayRef<int64_t> shape,
+                                     ArrayRef<int64_t> axes) {
+  SmallVector<int64_t> kept;
+  for (auto [i, d] : llvm::enumerate(shape))
+    if (!llvm::is_contained(axes, (int64_t)i))
+      kept.push_back(d);
+  return kept;
+}
+
+LogicalResult ReduceSumOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  auto in = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+  if (!in)
+    return emitOptionalError(loc, "reduce_sum expects a ranked tensor");
+  results.push_back(RankedTensorType::get(
+      dropAxes(in.getShape(), adaptor.getAxes()), in.getElementType()));
+  return success();
+}
+
+LogicalResult ReduceSumOp::verify() {
+  return checkAxes(getAxes(), getInput().getType().getRank(),
+                   [&] { return emitOpError(); });
+}
+
+LogicalResult BroadcastOp::verify() {
+  auto in = getInput().getType();
+  auto out = getResult().getType();
+  if (failed(checkAxes(getAxes(), out.getRank(), [&] { return emitOpError(); })))
+    return failure();
+  if (ArrayRef<int64_t>(dropAxes(out.getShape(), getAxes())) != in.getShape() ||
+      in.getElementType() != out.getElementType())
+    return emitOpError("cannot broadcast ")
+           << shapeStr(in) << " to " << shapeStr(out) << " along the axes";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+LogicalResult OneHotOp::verify() {
+  auto in = getLabels().getType();
+  auto out = getResult().getType();
+  if (out.getRank() != in.getRank() + 1 ||
+      out.getShape().drop_back() != in.getShape())
+    return emitOpError("result ") << shapeStr(out) << " must be the labels' "
+                                  << shapeStr(in) << " plus a class dimension";
+  return success();
+}
+
+static Type scalarOf(Value v) {
+  return RankedTensorType::get(
+      {}, cast<RankedTensorType>(v.getType()).getElementType());
+}
+
+LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *,
+                                               std::optional<Location>,
+                                               Adaptor adaptor,
+                                               SmallVectorImpl<Type> &results) {
+  results.push_back(scalarOf(adaptor.getLogits()));
+  return success();
+}
+
+LogicalResult CrossEntropyOp::verify() {
+  auto logits = getLogits().getType();
+  auto labels = getLabels().getType();
+  if (logits.getRank() != 2 || labels.getRank() != 1 ||
+      labels.getDimSize(0) != logits.getDimSize(0))
+    return emitOpError("expects [N, C] logits and [N] labels, got ")
+           << shapeStr(logits) << " and " << shapeStr(labels);
+  return success();
+}
+
+template <typename Op>
+static LogicalResult inferPairLoss(typename Op::Adaptor adaptor,
+                                   SmallVectorImpl<Type> &results) {
+  results.push_back(scalarOf(adaptor.getInput()));
+  return success();
+}
+
+template <typename Op> static LogicalResult verifyPairLoss(Op op) {
+  if (op.getInput().getType() != op.getTarget().getType())
+    return op.emitOpError("target ")
+           << shapeStr(op.getTarget().getType()) << " does not match input "
+           << shapeStr(op.getInput().getType());
+  return success();
+}
+
+LogicalResult MseOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &results) {
+  return inferPairLoss<MseOp>(adaptor, results);
+}
+LogicalResult MseOp::verify() { return verifyPairLoss(*this); }
+
+LogicalResult BceLogitsOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location>,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  return inferPairLoss<BceLogitsOp>(adaptor, results);
+}
+LogicalResult BceLogitsOp::verify() { return verifyPairLoss(*this); }
+
+#define GET_OP_CLASSES
+#include "dialects/nn/NNOps.cpp.inc"

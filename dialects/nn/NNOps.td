@@ -1,0 +1,211 @@
+//===- NNOps.td - nn dialect operations --------------------*- tablegen -*-===//
+#ifndef NN_OPS_TD
+#define NN_OPS_TD
+
+include "dialects/nn/NNDialect.td"
+include "dialects/nn/NNInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def NN_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
+def NN_IntTensor : StaticShapeTensorOf<[AnySignlessInteger]>;
+def NN_Scalar : 0DTensorOf<[AnyFloat]>;
+
+//===----------------------------------------------------------------------===//
+// Parameters
+//===----------------------------------------------------------------------===//
+
+def NN_ParamOp : NN_Op<"param", [Pure]> {
+  let summary = "A trainable parameter, owned by the runtime";
+  let description = [{
+    `init` tells the runtime how to initialize it: `zeros`, `he`, `glorot`,
+    `normal:<std>` or `uniform:<limit>`. The fan-in of a weight is its first
+    dimension, the fan-out its last. `nn-lift-params` turns every param into a
+    function argument.
+  }];
+  let arguments = (ins StrAttr:$name, StrAttr:$init);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$name `init` $init attr-dict `:` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+def NN_MatmulOp : NN_Op<"matmul", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
+  let summary = "2-D matrix product op(a) x op(b), op = optional transpose";
+  let arguments = (ins NN_FloatTensor:$lhs, NN_FloatTensor:$rhs,
+                   DefaultValuedAttr<BoolAttr, "false">:$transpose_lhs,
+                   DefaultValuedAttr<BoolAttr, "false">:$transpose_rhs);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_BiasAddOp : NN_Op<"bias_add", [Pure, AllTypesMatch<["input", "result"]>,
+    DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
+  let summary = "Adds a vector along the last dimension";
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$bias);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $bias attr-dict `:` type($input) `,` type($bias)";
+  let hasVerifier = 1;
+}
+
+def NN_ReduceSumOp : NN_Op<"reduce_sum", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
+  let summary = "Sums over the listed dimensions, which disappear from the shape";
+  let arguments = (ins NN_FloatTensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_BroadcastOp : NN_Op<"broadcast", [Pure,
+    DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
+  let summary = "Inserts the listed dimensions of the result, repeating the input";
+  let arguments = (ins NN_FloatTensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class NN_ElementwiseOp<string mnemonic>
+    : NN_Op<mnemonic, [Pure, SameOperandsAndResultType,
+        DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
+  let results = (outs NN_FloatTensor:$result);
+}
+
+class NN_UnaryOp<string mnemonic> : NN_ElementwiseOp<mnemonic> {
+  let arguments = (ins NN_FloatTensor:$input);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+class NN_BinaryOp<string mnemonic> : NN_ElementwiseOp<mnemonic> {
+  let arguments = (ins NN_FloatTensor:$lhs, NN_FloatTensor:$rhs);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+
+def NN_AddOp : NN_BinaryOp<"add"> { let summary = "lhs + rhs"; }
+def NN_SubOp : NN_BinaryOp<"sub"> { let summary = "lhs - rhs"; }
+def NN_MulOp : NN_BinaryOp<"mul"> { let summary = "lhs * rhs"; }
+def NN_ReluOp : NN_UnaryOp<"relu"> { let summary = "max(x, 0)"; }
+def NN_SigmoidOp : NN_UnaryOp<"sigmoid"> { let summary = "1 / (1 + exp(-x))"; }
+def NN_TanhOp : NN_UnaryOp<"tanh"> { let summary = "tanh(x)"; }
+def NN_SoftmaxOp : NN_UnaryOp<"softmax"> {
+  let summary = "Softmax over the last dimension (max-subtracted)";
+}
+def NN_ScaleOp : NN_ElementwiseOp<"scale"> {
+  let summary = "x * factor";
+  let arguments = (ins NN_FloatTensor:$input, F64Attr:$factor);
+  let assemblyFormat = "$input `by` $factor attr-dict `:` type($result)";
+}
+
+// Gradient helpers: they keep the backward graph as compact as the forward one
+// (one linalg.generic each after lowering). Their first operand is the incoming
+// gradient; they are not differentiated again.
+class NN_GradOp<string mnemonic, string what>
+    : NN_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "Vector-Jacobian product of " # what;
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$value);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $value attr-dict `:` type($result)";
+}
+def NN_ReluGradOp : NN_GradOp<"relu_grad", "relu; value is the input">;
+def NN_SigmoidGradOp : NN_GradOp<"sigmoid_grad", "sigmoid; value is the output">;
+def NN_TanhGradOp : NN_GradOp<"tanh_grad", "tanh; value is the output">;
+def NN_SoftmaxGradOp : NN_GradOp<"softmax_grad", "softmax; value is the output">;
+
+//===----------------------------------------------------------------------===//
+// Losses: mean over all elements (cross-entropy: over the batch) to a scalar.
+//===----------------------------------------------------------------------===//
+
+def NN_OneHotOp : NN_Op<"one_hot", [Pure]> {
+  let summary = "Integer class ids to one-hot rows (a new last dimension)";
+  let arguments = (ins NN_IntTensor:$labels);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$labels attr-dict `:` type($labels) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_CrossEntropyOp : NN_Op<"cross_entropy", [Pure,
+    InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
+  let summary = "Mean softmax cross-entropy of [N, C] logits against N class ids";
+  let arguments = (ins NN_FloatTensor:$logits, NN_IntTensor:$labels);
+  let results = (outs NN_Scalar:$result);
+  let assemblyFormat = "$logits `,` $labels attr-dict `:` type($logits) `,` type($labels)";
+  let hasVerifier = 1;
+}
+
+def NN_CrossEntropyGradOp : NN_Op<"cross_entropy_grad", [Pure,
+    AllTypesMatch<["logits", "result"]>]> {
+  let summary = "(softmax(logits) - one_hot(labels)) * grad / N";
+  let arguments = (ins NN_Scalar:$grad, NN_FloatTensor:$logits, NN_IntTensor:$labels);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $logits `,` $labels attr-dict `:` type($grad) `,` type($logits) `,` type($labels)";
+}
+
+class NN_PairLossOp<string mnemonic, string what> : NN_Op<mnemonic, [Pure,
+    InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
+  let summary = what;
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$target);
+  let results = (outs NN_Scalar:$result);
+  let assemblyFormat = "$input `,` $target attr-dict `:` type($input) `,` type($target)";
+  let hasVerifier = 1;
+}
+def NN_MseOp : NN_PairLossOp<"mse", "mean((input - target)^2)">;
+def NN_BceLogitsOp : NN_PairLossOp<"bce_logits",
+    "mean binary cross-entropy of sigmoid(input) against targets in [0, 1]">;
+
+class NN_PairLossGradOp<string mnemonic, string what> : NN_Op<mnemonic, [Pure,
+    AllTypesMatch<["input", "target", "result"]>]> {
+  let summary = what;
+  let arguments = (ins NN_Scalar:$grad, NN_FloatTensor:$input, NN_FloatTensor:$target);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $input `,` $target attr-dict `:` type($grad) `,` type($input)";
+}
+def NN_MseGradOp : NN_PairLossGradOp<"mse_grad", "2 * (input - target) * grad / N">;
+def NN_BceLogitsGradOp : NN_PairLossGradOp<"bce_logits_grad",
+    "(sigmoid(input) - target) * grad / N">;
+
+//===----------------------------------------------------------------------===//
+// Optimizer updates: one fused elementwise step per parameter.
+//===----------------------------------------------------------------------===//
+
+def NN_SgdUpdateOp : NN_Op<"sgd_update", [Pure, AllTypesMatch<["param", "grad", "result"]>]> {
+  let summary = "p - lr * (g + weight_decay * p)";
+  let arguments = (ins NN_FloatTensor:$param, NN_FloatTensor:$grad,
+                   F64Attr:$lr, F64Attr:$weight_decay);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$param `,` $grad attr-dict `:` type($param)";
+}
+
+def NN_MomentumUpdateOp : NN_Op<"momentum_update", [Pure,
+    AllTypesMatch<["param", "grad", "velocity", "new_param", "new_velocity"]>]> {
+  let summary = "v = momentum * v + g + wd * p; p = p - lr * v (PyTorch's SGD)";
+  let arguments = (ins NN_FloatTensor:$param, NN_FloatTensor:$grad,
+                   NN_FloatTensor:$velocity, F64Attr:$lr, F64Attr:$momentum,
+                   F64Attr:$weight_decay);
+  let results = (outs NN_FloatTensor:$new_param, NN_FloatTensor:$new_velocity);
+  let assemblyFormat = "$param `,` $grad `,` $velocity attr-dict `:` type($param)";
+}
+
+def NN_AdamUpdateOp : NN_Op<"adam_update", [Pure,
+    AllTypesMatch<["param", "grad", "m", "v", "new_param", "new_m", "new_v"]>]> {
+  let summary = "Adam at step t (1-based); weight decay adds wd * p to g, as torch.optim.Adam";
+  let arguments = (ins NN_FloatTensor:$param, NN_FloatTensor:$grad,
+                   NN_FloatTensor:$m, NN_FloatTensor:$v, NN_Scalar:$step,
+                   F64Attr:$lr, F64Attr:$beta1, F64Attr:$beta2, F64Attr:$eps,
+                   F64Attr:$weight_decay);
+  let results = (outs NN_FloatTensor:$new_param, NN_FloatTensor:$new_m,
+                 NN_FloatTensor:$new_v);
+  let assemblyFormat = "$param `,` $grad `,` $m `,` $v `,` $step attr-dict `:` type($param) `,` type($step)";
+}
+
+#endif // NN_OPS_TD

@@ -1,0 +1,219 @@
+//===- runtime/Data.cpp - Dataset loading and shuffling -------------------===//
+
+#include "runtime/Data.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <fmt/format.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <numeric>
+#include <random>
+#include <string>
+
+namespace dlc::rt {
+namespace {
+
+llvm::Error fail(const std::string &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+uint32_t readBE32(const unsigned char *p) {
+  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 |
+         uint32_t(p[3]);
+}
+
+/// Owns a gzFile and turns short reads and zlib failures into errors that
+/// name the file.
+class GzReader {
+public:
+  GzReader() = default;
+  GzReader(const GzReader &) = delete;
+  GzReader &operator=(const GzReader &) = delete;
+  ~GzReader() {
+    if (file)
+      gzclose(file);
+  }
+
+  const std::string &path() const { return filePath; }
+
+  llvm::Error open(std::string path) {
+    filePath = std::move(path);
+    errno = 0;
+    file = gzopen(filePath.c_str(), "rb");
+    if (!file)
+      return fail(fmt::format("{}: cannot open: {}", filePath,
+                              errno ? std::strerror(errno) : "out of memory"));
+    gzbuffer(file, 1 << 17);
+    return llvm::Error::success();
+  }
+
+  /// Reads exactly \p n bytes of \p what (e.g. "pixels").
+  llvm::Error read(void *buf, size_t n, const char *what) {
+    size_t got = 0;
+    while (got < n) {
+      unsigned chunk =
+          static_cast<unsigned>(std::min<size_t>(n - got, 1 << 30));
+      int r = gzread(file, static_cast<char *>(buf) + got, chunk);
+      if (r < 0)
+        return corrupt();
+      if (r == 0) {
+        // Z_BUF_ERROR here means the gzip stream itself was cut short.
+        int err;
+        std::string why = zlibMessage(&err);
+        return fail(fmt::format(
+            "{}: truncated: expected {} bytes of {}, got {}{}", filePath, n,
+            what, got, err == Z_OK ? "" : " (" + why + ")"));
+      }
+      got += static_cast<size_t>(r);
+    }
+    return llvm::Error::success();
+  }
+
+  /// Drains the rest of the stream so that the gzip CRC trailer is checked;
+  /// extra data after the records is ignored.
+  llvm::Error finish() {
+    char buf[1 << 14];
+    int r;
+    while ((r = gzread(file, buf, sizeof buf)) > 0) {
+    }
+    if (r < 0)
+      return corrupt();
+    int err;
+    std::string why = zlibMessage(&err);
+    if (err != Z_OK)
+      return fail(fmt::format("{}: truncated gzip stream: {}", filePath, why));
+    return llvm::Error::success();
+  }
+
+private:
+  llvm::Error corrupt() {
+    int err;
+    std::string why = zlibMessage(&err);
+    return fail(fmt::format("{}: corrupt gzip data: {}", filePath, why));
+  }
+
+  /// gzerror() prefixes its text with "<path>: "; drop that, the caller's
+  /// message already names the file.
+  std::string zlibMessage(int *err) {
+    std::string msg = gzerror(file, err);
+    std::string prefix = filePath + ": ";
+    if (msg.compare(0, prefix.size(), prefix) == 0)
+      msg.erase(0, prefix.size());
+    return msg;
+  }
+
+  gzFile file = nullptr;
+  std::string filePath;
+};
+
+/// A corrupt header could claim billions of records; reject counts that the
+/// compressed file cannot possibly hold (deflate expands at most ~1032:1)
+/// before allocating.
+llvm::Error checkPlausibleSize(const std::string &path, uint64_t bytes) {
+  uint64_t fileSize = 0;
+  if (llvm::sys::fs::file_size(path, fileSize))
+    return llvm::Error::success(); // The read itself will report any problem.
+  uint64_t limit = llvm::SaturatingMultiply<uint64_t>(fileSize, 1032) + 4096;
+  if (bytes > limit)
+    return fail(fmt::format("{}: header claims {} bytes of data, impossible "
+                            "for a {}-byte compressed file",
+                            path, bytes, fileSize));
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Expected<ImageDataset> readIdxDataset(llvm::StringRef dir,
+                                            llvm::StringRef prefix) {
+  GzReader images, labels;
+  if (llvm::Error e = images.open(
+          fmt::format("{}/{}-images-idx3-ubyte.gz", dir.str(), prefix.str())))
+    return std::move(e);
+  if (llvm::Error e = labels.open(
+          fmt::format("{}/{}-labels-idx1-ubyte.gz", dir.str(), prefix.str())))
+    return std::move(e);
+
+  // Headers are big-endian u32s: magic, count[, rows, cols].
+  unsigned char imageHeader[16], labelHeader[8];
+  if (llvm::Error e = images.read(imageHeader, sizeof imageHeader, "header"))
+    return std::move(e);
+  if (uint32_t magic = readBE32(imageHeader); magic != 0x803)
+    return fail(fmt::format("{}: bad magic 0x{:08x} (expected 0x00000803 for "
+                            "an IDX image file)",
+                            images.path(), magic));
+  if (llvm::Error e = labels.read(labelHeader, sizeof labelHeader, "header"))
+    return std::move(e);
+  if (uint32_t magic = readBE32(labelHeader); magic != 0x801)
+    return fail(fmt::format("{}: bad magic 0x{:08x} (expected 0x00000801 for "
+                            "an IDX label file)",
+                            labels.path(), magic));
+
+  ImageDataset ds;
+  ds.count = readBE32(imageHeader + 4);
+  ds.rows = readBE32(imageHeader + 8);
+  ds.cols = readBE32(imageHeader + 12);
+  int64_t labelCount = readBE32(labelHeader + 4);
+  if (ds.rows == 0 || ds.cols == 0)
+    return fail(fmt::format("{}: bad image size {}x{}", images.path(), ds.rows,
+                            ds.cols));
+  if (labelCount != ds.count)
+    return fail(fmt::format("{}: count mismatch: {} images but {} labels in {}",
+                            images.path(), ds.count, labelCount,
+                            labels.path()));
+
+  uint64_t numPixels = llvm::SaturatingMultiply<uint64_t>(
+      uint64_t(ds.count), uint64_t(ds.rows) * uint64_t(ds.cols));
+  if (llvm::Error e = checkPlausibleSize(images.path(), numPixels))
+    return std::move(e);
+  if (llvm::Error e = checkPlausibleSize(labels.path(), uint64_t(ds.count)))
+    return std::move(e);
+
+  std::vector<uint8_t> bytes(numPixels);
+  if (llvm::Error e = images.read(bytes.data(), bytes.size(), "pixels"))
+    return std::move(e);
+  if (llvm::Error e = images.finish())
+    return std::move(e);
+  ds.images.resize(numPixels);
+  for (size_t i = 0; i < numPixels; ++i)
+    ds.images[i] = float(bytes[i]) / 255.0f;
+
+  bytes.resize(ds.count);
+  if (llvm::Error e = labels.read(bytes.data(), bytes.size(), "labels"))
+    return std::move(e);
+  if (llvm::Error e = labels.finish())
+    return std::move(e);
+  ds.labels.resize(ds.count);
+  for (int64_t i = 0; i < ds.count; ++i) {
+    if (bytes[i] > 9)
+      return fail(fmt::format("{}: label {} at index {} is out of range 0..9",
+                              labels.path(), bytes[i], i));
+    ds.labels[i] = bytes[i];
+  }
+  return ds;
+}
+
+std::vector<int64_t> shuffledIndices(int64_t n, uint64_t seed, int64_t epoch) {
+  if (n <= 0)
+    return {};
+  std::vector<int64_t> idx(n);
+  std::iota(idx.begin(), idx.end(), int64_t(0));
+  std::mt19937_64 rng(seed * 1000003u + static_cast<uint64_t>(epoch));
+  for (int64_t i = n - 1; i > 0; --i) {
+    uint64_t range = uint64_t(i) + 1;
+    // Rejecting the lowest 2^64 mod range outputs makes r % range unbiased.
+    uint64_t threshold = (0 - range) % range;
+    uint64_t r;
+    do
+      r = rng();
+    while (r < threshold);
+    std::swap(idx[i], idx[r % range]);
+  }
+  return idx;
+}
+
+} // namespace dlc::rt

@@ -1,0 +1,44 @@
+//===- runtime/Data.h - Dataset loading and shuffling -----------*- C++ -*-===//
+//
+// Readers for the gzipped IDX files of (Fashion-)MNIST and deterministic
+// per-epoch shuffling for training loops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_RUNTIME_DATA_H
+#define DLC_RUNTIME_DATA_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace dlc::rt {
+
+struct ImageDataset {
+  int64_t count = 0, rows = 0, cols = 0;
+  /// count * rows * cols values, pixel / 255 in [0, 1], row-major.
+  std::vector<float> images;
+  /// count values, each in [0, 9].
+  std::vector<int32_t> labels;
+};
+
+/// Reads <dir>/<prefix>-images-idx3-ubyte.gz and
+/// <dir>/<prefix>-labels-idx1-ubyte.gz (prefix "train" or "t10k"). Checks
+/// magic numbers, image/label count agreement, label range, truncation and
+/// gzip integrity (the whole stream is read so its CRC is verified). Data
+/// after the last record is ignored.
+llvm::Expected<ImageDataset> readIdxDataset(llvm::StringRef dir,
+                                            llvm::StringRef prefix);
+
+/// A permutation of [0, n) that depends only on (seed, epoch): std::mt19937_64
+/// seeded with seed * 1000003 + epoch drives a hand-written Fisher-Yates with
+/// unbiased rejection sampling. std::shuffle and std::uniform_int_distribution
+/// are implementation-defined, so they are avoided to keep runs reproducible
+/// across standard libraries. Returns an empty vector for n <= 0.
+std::vector<int64_t> shuffledIndices(int64_t n, uint64_t seed, int64_t epoch);
+
+} // namespace dlc::rt
+
+#endif // DLC_RUNTIME_DATA_H

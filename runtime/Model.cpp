@@ -1,0 +1,140 @@
+//===- Model.cpp - the host API of a compiled model -----------------------===//
+#include "runtime/Model.h"
+#include "runtime/Checkpoint.h"
+#include "runtime/Init.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <fmt/format.h>
+
+using namespace dlc::rt;
+using llvm::StringRef;
+
+static llvm::Error error(const std::string &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+llvm::Expected<std::unique_ptr<Model>>
+Model::create(const Resolver &resolve, std::shared_ptr<void> owner,
+              StringRef origin, StringRef expectedSource) {
+  auto version = reinterpret_cast<dlc_abi_version_fn>(resolve("dlc_abi_version"));
+  auto manifestFn = reinterpret_cast<dlc_manifest_fn>(resolve("dlc_manifest"));
+  if (!version || !manifestFn)
+    return error(fmt::format("{}: not a dlc model (no dlc_abi_version or "
+                             "dlc_manifest symbol)",
+                             origin.str()));
+  if (version() != DLC_ABI_VERSION)
+    return error(fmt::format("{}: built for dlc ABI version {}, but this "
+                             "runtime speaks version {}: recompile the model "
+                             "with this dlc",
+                             origin.str(), version(), DLC_ABI_VERSION));
+  auto manifest = Manifest::parse(manifestFn());
+  if (!manifest)
+    return error(fmt::format("{}: {}", origin.str(),
+                             llvm::toString(manifest.takeError())));
+  if (!expectedSource.empty() && manifest->sourceHash != expectedSource)
+    return error(fmt::format(
+        "{}: compiled from another model ('{}', source {}), not the one "
+        "given (source {}): recompile it",
+        origin.str(), manifest->model, manifest->sourceHash,
+        expectedSource.str()));
+
+  std::unique_ptr<Model> model(new Model());
+  model->manifest_ = std::move(*manifest);
+  model->owner_ = std::move(owner);
+  for (const auto &[name, _] : model->manifest_.entries) {
+    auto fn = reinterpret_cast<dlc_entry_fn>(resolve(DLC_ENTRY_PREFIX + name));
+    if (!fn)
+      return error(fmt::format("{}: manifest lists entry '{}' but the code "
+                               "has no {}{}",
+                               origin.str(), name, DLC_ENTRY_PREFIX, name));
+    model->entries_[name] = fn;
+  }
+  for (const BufferSpec &b : model->manifest_.buffers) {
+    size_t bytes = (b.byteSize() + 63) / 64 * 64;
+    void *p = std::aligned_alloc(64, bytes);
+    if (!p)
+      return error(fmt::format("out of memory for buffer '{}'", b.name));
+    std::memset(p, 0, bytes);
+    model->data_.push_back(p);
+  }
+  return model;
+}
+
+llvm::Expected<std::unique_ptr<Model>>
+Model::loadShared(StringRef path, StringRef expectedSource) {
+  void *handle = dlopen(path.str().c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    return error(fmt::format("cannot load {}: {}", path.str(), dlerror()));
+  std::shared_ptr<void> owner(handle, [](void *h) { dlclose(h); });
+  return create([&](StringRef name) { return dlsym(handle, name.str().c_str()); },
+                owner, path, expectedSource);
+}
+
+Model::~Model() {
+  for (void *p : data_)
+    std::free(p);
+}
+
+void Model::initialize(uint64_t seed) {
+  for (auto [i, b] : llvm::enumerate(manifest_.buffers))
+    if (b.kind == BufferKind::Param || b.kind == BufferKind::State)
+      initializeBuffer(b, seed, static_cast<float *>(data_[i]));
+}
+
+void *Model::buffer(StringRef name) {
+  const BufferSpec *b = manifest_.find(name);
+  return b ? data_[b - manifest_.buffers.data()] : nullptr;
+}
+
+llvm::Error Model::run(StringRef entry) {
+  auto it = entries_.find(entry.str());
+  if (it == entries_.end())
+    return error(fmt::format("model '{}' has no entry point '{}'",
+                             manifest_.model, entry.str()));
+  std::vector<void *> args;
+  for (size_t i : manifest_.entries.at(entry.str()))
+    args.push_back(data_[i]);
+  it->second(args.data());
+  return llvm::Error::success();
+}
+
+llvm::Error Model::saveCheckpoint(StringRef path, uint64_t step) const {
+  Checkpoint ckpt;
+  ckpt.modelHash = manifest_.sourceHash;
+  ckpt.step = step;
+  for (auto [i, b] : llvm::enumerate(manifest_.buffers)) {
+    if (b.kind != BufferKind::Param && b.kind != BufferKind::State)
+      continue;
+    const float *p = static_cast<const float *>(data_[i]);
+    ckpt.entries.push_back({b.name, b.shape,
+                            std::vector<float>(p, p + b.numElements())});
+  }
+  return dlc::rt::saveCheckpoint(path, ckpt);
+}
+
+llvm::Expected<uint64_t> Model::loadCheckpoint(StringRef path) {
+  auto ckpt = dlc::rt::loadCheckpoint(path);
+  if (!ckpt)
+    return ckpt.takeError();
+  if (ckpt->modelHash != manifest_.sourceHash)
+    return error(fmt::format("{}: checkpoint of another model (source {}, "
+                             "this model is {})",
+                             path.str(), ckpt->modelHash, manifest_.sourceHash));
+  // Check everything before writing anything: a bad file changes nothing.
+  for (const CheckpointEntry &e : ckpt->entries) {
+    const BufferSpec *b = manifest_.find(e.name);
+    if (!b || b->shape != e.shape)
+      return error(fmt::format("{}: entry '{}' does not match the model",
+                               path.str(), e.name));
+  }
+  for (auto [i, b] : llvm::enumerate(manifest_.buffers))
+    if ((b.kind == BufferKind::Param || b.kind == BufferKind::State) &&
+        llvm::none_of(ckpt->entries,
+                      [&](const CheckpointEntry &e) { return e.name == b.name; }))
+      return error(fmt::format("{}: no entry for '{}'", path.str(), b.name));
+  for (const CheckpointEntry &e : ckpt->entries)
+    std::memcpy(buffer(e.name), e.data.data(), e.data.size() * sizeof(float));
+  return ckpt->step;
+}

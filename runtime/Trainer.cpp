@@ -1,0 +1,212 @@
+//===- Trainer.cpp - the training loop over a compiled model --------------===//
+#include "runtime/Trainer.h"
+#include "runtime/Progress.h"
+
+#include <chrono>
+#include <cstring>
+#include <fmt/format.h>
+
+using namespace dlc::rt;
+using llvm::StringRef;
+
+static llvm::Error error(const std::string &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+namespace {
+/// The buffers a classifier on images exchanges with the runtime.
+struct Binding {
+  float *images = nullptr;   // [B, ...] f32, 784 values per image
+  int32_t *labels = nullptr; // [B]
+  const float *logits = nullptr; // predict's output [B, C]
+  int64_t batch = 0, classes = 0, imageSize = 0;
+};
+
+llvm::Expected<Binding> bind(Model &model) {
+  const Manifest &m = model.manifest();
+  Binding b;
+  for (const BufferSpec &spec : m.buffers) {
+    if (spec.kind != BufferKind::Input)
+      continue;
+    if (spec.name == "labels") {
+      b.labels = model.i32(spec.name);
+      continue;
+    }
+    if (b.images)
+      return error(fmt::format("model '{}' has more than one data input", m.model));
+    if (spec.shape.empty() || spec.dtype != DType::F32)
+      return error(fmt::format("input '{}' is not an f32 batch", spec.name));
+    b.images = model.f32(spec.name);
+    b.batch = spec.shape[0];
+    b.imageSize = spec.numElements() / b.batch;
+  }
+  auto predict = m.entries.find("predict");
+  if (predict != m.entries.end())
+    for (size_t i : predict->second)
+      if (m.buffers[i].kind == BufferKind::Output) {
+        const BufferSpec &out = m.buffers[i];
+        if (out.shape.size() != 2 || out.shape[0] != b.batch)
+          return error(fmt::format("output '{}' is not [batch, classes]", out.name));
+        b.logits = model.f32(out.name);
+        b.classes = out.shape[1];
+        break;
+      }
+  if (!b.images)
+    return error(fmt::format("model '{}' has no data input", m.model));
+  return b;
+}
+
+/// Copies samples `indices[first, first + count)` into the input buffers,
+/// zero-padding a short final batch.
+void gather(const Binding &b, const ImageDataset &data,
+            const std::vector<int64_t> *indices, int64_t first, int64_t count) {
+  for (int64_t i = 0; i < b.batch; ++i) {
+    float *dst = b.images + i * b.imageSize;
+    if (i >= count) {
+      std::memset(dst, 0, b.imageSize * sizeof(float));
+      if (b.labels)
+        b.labels[i] = 0;
+      continue;
+    }
+    int64_t src = indices ? (*indices)[first + i] : first + i;
+    std::memcpy(dst, data.images.data() + src * b.imageSize,
+                b.imageSize * sizeof(float));
+    if (b.labels)
+      b.labels[i] = data.labels[src];
+  }
+}
+} // namespace
+
+llvm::Expected<double> dlc::rt::evaluate(Model &model, const ImageDataset &data) {
+  auto b = bind(model);
+  if (!b)
+    return b.takeError();
+  if (!b->logits)
+    return error("the model has no predict entry with a [batch, classes] output");
+  if (data.rows * data.cols != b->imageSize)
+    return error(fmt::format("the data has {} values per image, the model "
+                             "takes {}",
+                             data.rows * data.cols, b->imageSize));
+  int64_t correct = 0;
+  for (int64_t first = 0; first < data.count; first += b->batch) {
+    int64_t count = std::min(b->batch, data.count - first);
+    gather(*b, data, nullptr, first, count);
+    if (auto err = model.run("predict"))
+      return std::move(err);
+    for (int64_t i = 0; i < count; ++i) {
+      const float *row = b->logits + i * b->classes;
+      int64_t best = std::max_element(row, row + b->classes) - row;
+      correct += best == data.labels[first + i];
+    }
+  }
+  return static_cast<double>(correct) / data.count;
+}
+
+static llvm::Expected<int64_t> setting(const Manifest &m, StringRef key) {
+  auto it = m.train.find(key.str());
+  int64_t v;
+  if (it == m.train.end() || StringRef(it->second).getAsInteger(10, v))
+    return error(fmt::format("model '{}' has no training setting '{}': was it "
+                             "compiled from a file with a train section?",
+                             m.model, key.str()));
+  return v;
+}
+
+llvm::Expected<TrainResult> dlc::rt::train(Model &model,
+                                           const TrainOptions &options) {
+  const Manifest &m = model.manifest();
+  if (!model.hasEntry("train_step"))
+    return error(fmt::format("model '{}' has no train_step: compile it from a "
+                             "file with a train section",
+                             m.model));
+  auto epochsSetting = setting(m, "epochs");
+  auto seedSetting = setting(m, "seed");
+  if (!epochsSetting)
+    return epochsSetting.takeError();
+  if (!seedSetting)
+    return seedSetting.takeError();
+  int64_t epochs = options.epochs.value_or(*epochsSetting);
+  uint64_t seed = options.seed.value_or(*seedSetting);
+  std::string dataDir = options.dataDir.value_or(
+      StringRef(m.train.count("data") ? m.train.at("data") : "")
+          .split(':')
+          .second.str());
+
+  auto b = bind(model);
+  if (!b)
+    return b.takeError();
+  if (!b->labels)
+    return error("train_step takes no labels");
+  auto trainSet = readIdxDataset(dataDir, "train");
+  if (!trainSet)
+    return trainSet.takeError();
+  if (trainSet->rows * trainSet->cols != b->imageSize)
+    return error(fmt::format("{} has {} values per image, the model takes {}",
+                             dataDir, trainSet->rows * trainSet->cols,
+                             b->imageSize));
+
+  int64_t stepsPerEpoch = trainSet->count / b->batch;
+  int64_t done = 0;
+  if (!options.resume.empty()) {
+    auto step = model.loadCheckpoint(options.resume);
+    if (!step)
+      return step.takeError();
+    done = static_cast<int64_t>(*step);
+  } else {
+    model.initialize(seed);
+  }
+  int64_t totalSteps = epochs * stepsPerEpoch;
+  if (options.maxSteps)
+    totalSteps = std::min(totalSteps, done + *options.maxSteps);
+
+  TrainResult result;
+  float *loss = model.f32("loss");
+  Progress progress(options.progress ? options.progress : stdout,
+                    options.interactive);
+  auto start = std::chrono::steady_clock::now();
+  while (done < totalSteps) {
+    int64_t epoch = done / stepsPerEpoch;
+    int64_t first = done % stepsPerEpoch;
+    int64_t last = std::min(stepsPerEpoch, first + (totalSteps - done));
+    std::vector<int64_t> order = shuffledIndices(trainSet->count, seed, epoch);
+    if (options.progress)
+      progress.beginEpoch(epoch, epochs, stepsPerEpoch);
+    for (int64_t s = first; s < last; ++s) {
+      gather(*b, *trainSet, &order, s * b->batch, b->batch);
+      if (auto err = model.run("train_step"))
+        return std::move(err);
+      if (!std::isfinite(*loss))
+        return error(fmt::format("the loss is {} at step {}: training diverged "
+                                 "(try a smaller learning rate)",
+                                 *loss, done + 1));
+      if (options.lossLog)
+        std::fprintf(options.lossLog, "%.9g\n", *loss);
+      if (options.progress)
+        progress.step(*loss);
+      ++done;
+    }
+    if (options.progress) {
+      progress.endEpoch();
+      result.epochSeconds.push_back(progress.lastEpochSeconds());
+      result.finalLoss = progress.lastEpochMeanLoss();
+    }
+    if (!options.checkpoint.empty())
+      if (auto err = model.saveCheckpoint(options.checkpoint, done))
+        return std::move(err);
+  }
+  result.seconds = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  result.steps = done;
+
+  if (options.evaluate) {
+    auto testSet = readIdxDataset(dataDir, "t10k");
+    if (!testSet)
+      return testSet.takeError();
+    auto accuracy = evaluate(model, *testSet);
+    if (!accuracy)
+      return accuracy.takeError();
+    result.testAccuracy = *accuracy;
+  }
+  return result;
+}

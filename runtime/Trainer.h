@@ -1,0 +1,44 @@
+//===- Trainer.h - the training loop over a compiled model ----------------===//
+#ifndef DLC_RUNTIME_TRAINER_H
+#define DLC_RUNTIME_TRAINER_H
+
+#include "runtime/Data.h"
+#include "runtime/Model.h"
+
+#include <cstdio>
+#include <optional>
+
+namespace dlc::rt {
+
+struct TrainOptions {
+  std::optional<std::string> dataDir; // overrides the .net file's data
+  std::optional<int64_t> epochs;      // overrides the .net file's epochs
+  std::optional<int64_t> maxSteps;    // stop after this many steps in all
+  std::optional<uint64_t> seed;       // overrides the .net file's seed
+  std::string checkpoint;             // saved after every epoch when set
+  std::string resume;                 // checkpoint to start from
+  std::FILE *lossLog = nullptr;       // every step's loss, one per line
+  std::FILE *progress = stdout;       // null: silent
+  bool interactive = false;           // progress is a terminal
+  bool evaluate = true;               // test accuracy at the end
+};
+
+struct TrainResult {
+  int64_t steps = 0;
+  double seconds = 0;              // training time, without evaluation
+  std::vector<double> epochSeconds;
+  double finalLoss = 0;            // mean loss of the last epoch
+  std::optional<double> testAccuracy;
+};
+
+/// Trains `model` on the data its manifest names (Fashion-MNIST): seeded
+/// initialization, per-epoch shuffles, full batches (the remainder of an
+/// epoch that does not fill a batch is skipped), progress, checkpoints.
+llvm::Expected<TrainResult> train(Model &model, const TrainOptions &options);
+
+/// Accuracy of the model's `predict` output (argmax) on `data`.
+llvm::Expected<double> evaluate(Model &model, const ImageDataset &data);
+
+} // namespace dlc::rt
+
+#endif // DLC_RUNTIME_TRAINER_H
