@@ -64,6 +64,9 @@ struct BufferABIPass : dlc::impl::BufferABIBase<BufferABIPass> {
     ret.erase();
     func.setFunctionType(
         b.getFunctionType(entry.getArgumentTypes(), TypeRange()));
+    // The nn.* annotations were read into the manifest; LLVM has no use for
+    // them.
+    func.removeArgAttrsAttr();
     return success();
   }
 };

@@ -63,7 +63,8 @@ struct TileContractionsPass
     SmallVector<linalg::LinalgOp> contractions;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (linalg::isaContractionOpInterface(op) && op.hasPureTensorSemantics() &&
-          op.getNumLoops() == 3 && !op.hasDynamicShape())
+          op.getNumParallelLoops() == 2 && op.getNumReductionLoops() == 1 &&
+          !op.hasDynamicShape())
         contractions.push_back(op);
     });
 

@@ -93,8 +93,15 @@ Grads MseOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
 }
 
 Grads BceLogitsOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
-  // Targets are data (probabilities), treated as constants.
-  return {BceLogitsGradOp::create(b, getLoc(), resultGrads[0], getInput(),
-                                  getTarget()),
-          Value()};
+  Location loc = getLoc();
+  Value g = resultGrads[0];
+  Value dx = BceLogitsGradOp::create(b, loc, g, getInput(), getTarget());
+  // d/dt mean(... - x t ...) = -x / N, times the incoming scalar gradient.
+  auto type = getInput().getType();
+  Value scaled = ScaleOp::create(
+      b, loc, getInput(), b.getF64FloatAttr(-1.0 / type.getNumElements()));
+  Value gFull = BroadcastOp::create(
+      b, loc, type, g,
+      llvm::to_vector(llvm::seq<int64_t>(0, type.getRank())));
+  return {dx, MulOp::create(b, loc, gFull, scaled)};
 }

@@ -1,0 +1,265 @@
+//===- GradCheckTest.cpp - every VJP against finite differences -----------===//
+//
+// Each case is a function f(args) = sum(op(args) * r) in f64, with r a random
+// weight, so every output element contributes to the gradient differently.
+// nn-differentiate builds f_grad; both are compiled by the real pipeline and
+// JIT-compiled, and f_grad's gradients are compared with central finite
+// differences of f, all in double precision.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Passes.h"
+#include "compiler/pipeline/Compiler.h"
+#include "compiler/pipeline/Pipeline.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <random>
+
+using namespace mlir;
+
+namespace {
+
+struct Buffer {
+  std::vector<int64_t> shape;
+  bool isInt = false;
+  std::vector<double> f;
+  std::vector<int32_t> i;
+  void *data() { return isInt ? (void *)i.data() : (void *)f.data(); }
+  int64_t size() const {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    return n;
+  }
+};
+
+std::string tensorType(const std::vector<int64_t> &shape, const char *element) {
+  std::string s = "tensor<";
+  for (int64_t d : shape)
+    s += fmt::format("{}x", d);
+  return s + element + ">";
+}
+
+/// Parses "3x4" / "" (scalar) / "4:i" (int labels below 5).
+Buffer makeBuffer(llvm::StringRef spec, std::mt19937_64 &rng) {
+  Buffer b;
+  auto [dims, kind] = spec.split(':');
+  llvm::SmallVector<llvm::StringRef> parts;
+  dims.split(parts, 'x', -1, false);
+  for (llvm::StringRef p : parts)
+    b.shape.push_back(std::stoll(p.str()));
+  std::uniform_real_distribution<double> uniform(-1.5, 1.5);
+  if (kind.starts_with("i")) {
+    b.isInt = true;
+    int classes = std::stoi(kind.drop_front().str());
+    for (int64_t k = 0; k < b.size(); ++k)
+      b.i.push_back(static_cast<int32_t>(rng() % classes));
+  } else if (kind == "p") { // probabilities in (0, 1)
+    for (int64_t k = 0; k < b.size(); ++k)
+      b.f.push_back(0.05 + 0.9 * (uniform(rng) + 1.5) / 3.0);
+  } else {
+    for (int64_t k = 0; k < b.size(); ++k)
+      b.f.push_back(uniform(rng));
+  }
+  return b;
+}
+
+class GradCheck : public ::testing::Test {
+protected:
+  static void SetUpTestSuite() {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  }
+
+  /// `args`: buffer specs of %a0, %a1, ...; `body`: ops ending in a value
+  /// `%y` of shape `outShape`. Checks d/d(every float arg) of sum(y * r).
+  void check(std::vector<std::string> args, const std::string &body,
+             std::vector<int64_t> outShape, double tolerance = 1e-6) {
+    std::mt19937_64 rng(7);
+    std::vector<Buffer> inputs;
+    std::string signature;
+    for (size_t k = 0; k < args.size(); ++k) {
+      inputs.push_back(makeBuffer(args[k], rng));
+      signature += fmt::format("%a{}: {}, ", k,
+                               tensorType(inputs.back().shape,
+                                          inputs.back().isInt ? "i32" : "f64"));
+    }
+    Buffer r = makeBuffer(fmt::format("{}", fmt::join(outShape, "x")), rng);
+    std::string outType = tensorType(outShape, "f64");
+    std::string reduceAxes;
+    for (size_t d = 0; d < outShape.size(); ++d)
+      reduceAxes += fmt::format("{}{}", d ? ", " : "", d);
+    std::string text = fmt::format(
+        "func.func @f({}%r: {}) -> tensor<f64> attributes {{nn.differentiate, "
+        "dlc.entry}} {{\n{}\n  %w = nn.mul %y, %r : {}\n"
+        "  %s = nn.reduce_sum %w {{axes = array<i64{}{}>}} : {} -> tensor<f64>\n"
+        "  return %s : tensor<f64>\n}}\n",
+        signature, outType, body, outType, reduceAxes.empty() ? "" : ": ",
+        reduceAxes, outType);
+
+    dlc::Compiler compiler; // registers dialects and passes
+    MLIRContext &ctx = compiler.context();
+    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
+    ASSERT_TRUE(module) << text;
+    PassManager pm(&ctx);
+    ASSERT_TRUE(succeeded(parsePassPipeline("nn-differentiate", pm)));
+    ASSERT_TRUE(succeeded(pm.run(*module))) << text;
+    module->walk([&](func::FuncOp f) { f->setAttr("dlc.entry", UnitAttr::get(&ctx)); });
+    ASSERT_TRUE(succeeded(compiler.lowerToLinalg(*module))) << text;
+    ASSERT_TRUE(succeeded(compiler.lowerToLLVM(*module))) << text;
+
+    ExecutionEngineOptions options;
+    options.transformer = makeOptimizingTransformer(2, 0, nullptr);
+    auto engine = ExecutionEngine::create(*module, options);
+    ASSERT_TRUE(bool(engine)) << llvm::toString(engine.takeError());
+    (*engine)->initialize();
+    auto fSym = (*engine)->lookup("dlc_f");
+    auto gSym = (*engine)->lookup("dlc_f_grad");
+    ASSERT_TRUE(bool(fSym) && bool(gSym));
+    auto f = reinterpret_cast<void (*)(void **)>(*fSym);
+    auto grad = reinterpret_cast<void (*)(void **)>(*gSym);
+
+    auto evaluate = [&] {
+      double out = 0;
+      std::vector<void *> ptrs;
+      for (Buffer &b : inputs)
+        ptrs.push_back(b.data());
+      ptrs.push_back(r.f.data());
+      ptrs.push_back(&out);
+      f(ptrs.data());
+      return out;
+    };
+
+    // Analytic: f_grad returns f, then d/d(each float arg), then d/dr.
+    std::vector<std::vector<double>> grads;
+    std::vector<void *> ptrs;
+    for (Buffer &b : inputs)
+      ptrs.push_back(b.data());
+    ptrs.push_back(r.f.data());
+    double value = 0;
+    ptrs.push_back(&value);
+    for (Buffer &b : inputs)
+      if (!b.isInt)
+        grads.emplace_back(b.size());
+    grads.emplace_back(r.size());
+    for (auto &g : grads)
+      ptrs.push_back(g.data());
+    grad(ptrs.data());
+    EXPECT_NEAR(value, evaluate(), 1e-12 * std::max(1.0, std::abs(value)));
+
+    const double h = 1e-6;
+    size_t gi = 0;
+    for (size_t k = 0; k < inputs.size(); ++k) {
+      if (inputs[k].isInt)
+        continue;
+      for (int64_t e = 0; e < inputs[k].size(); ++e) {
+        double saved = inputs[k].f[e];
+        inputs[k].f[e] = saved + h;
+        double up = evaluate();
+        inputs[k].f[e] = saved - h;
+        double down = evaluate();
+        inputs[k].f[e] = saved;
+        double numeric = (up - down) / (2 * h);
+        double analytic = grads[gi][e];
+        EXPECT_NEAR(analytic, numeric,
+                    tolerance * std::max(1.0, std::abs(numeric)))
+            << "d/d%a" << k << "[" << e << "]";
+      }
+      ++gi;
+    }
+  }
+};
+
+TEST_F(GradCheck, Matmul) {
+  check({"3x4", "4x5"},
+        "%y = nn.matmul %a0, %a1 : tensor<3x4xf64>, tensor<4x5xf64> -> tensor<3x5xf64>",
+        {3, 5});
+}
+TEST_F(GradCheck, MatmulTransposeLhs) {
+  check({"4x3", "4x5"},
+        "%y = nn.matmul %a0, %a1 {transpose_lhs = true} : tensor<4x3xf64>, "
+        "tensor<4x5xf64> -> tensor<3x5xf64>",
+        {3, 5});
+}
+TEST_F(GradCheck, MatmulTransposeRhs) {
+  check({"3x4", "5x4"},
+        "%y = nn.matmul %a0, %a1 {transpose_rhs = true} : tensor<3x4xf64>, "
+        "tensor<5x4xf64> -> tensor<3x5xf64>",
+        {3, 5});
+}
+TEST_F(GradCheck, MatmulTransposeBoth) {
+  check({"4x3", "5x4"},
+        "%y = nn.matmul %a0, %a1 {transpose_lhs = true, transpose_rhs = true} : "
+        "tensor<4x3xf64>, tensor<5x4xf64> -> tensor<3x5xf64>",
+        {3, 5});
+}
+TEST_F(GradCheck, BiasAdd) {
+  check({"3x4", "4"},
+        "%y = nn.bias_add %a0, %a1 : tensor<3x4xf64>, tensor<4xf64>", {3, 4});
+}
+TEST_F(GradCheck, ReduceSum) {
+  check({"3x4x2"},
+        "%y = nn.reduce_sum %a0 {axes = array<i64: 1>} : tensor<3x4x2xf64> -> "
+        "tensor<3x2xf64>",
+        {3, 2});
+}
+TEST_F(GradCheck, Broadcast) {
+  check({"3"},
+        "%y = nn.broadcast %a0 {axes = array<i64: 0>} : tensor<3xf64> -> "
+        "tensor<2x3xf64>",
+        {2, 3});
+}
+TEST_F(GradCheck, AddSubMulScale) {
+  check({"3x4", "3x4", "3x4"},
+        "%0 = nn.add %a0, %a1 : tensor<3x4xf64>\n"
+        "%1 = nn.mul %0, %a2 : tensor<3x4xf64>\n"
+        "%2 = nn.sub %1, %a0 : tensor<3x4xf64>\n"
+        "%y = nn.scale %2 by 0.75 : tensor<3x4xf64>",
+        {3, 4});
+}
+TEST_F(GradCheck, Relu) {
+  check({"4x5"}, "%y = nn.relu %a0 : tensor<4x5xf64>", {4, 5});
+}
+TEST_F(GradCheck, Sigmoid) {
+  check({"4x5"}, "%y = nn.sigmoid %a0 : tensor<4x5xf64>", {4, 5});
+}
+TEST_F(GradCheck, Tanh) {
+  check({"4x5"}, "%y = nn.tanh %a0 : tensor<4x5xf64>", {4, 5});
+}
+TEST_F(GradCheck, Softmax) {
+  check({"3x6"}, "%y = nn.softmax %a0 : tensor<3x6xf64>", {3, 6});
+}
+TEST_F(GradCheck, SoftmaxRank3) {
+  check({"2x3x4"}, "%y = nn.softmax %a0 : tensor<2x3x4xf64>", {2, 3, 4});
+}
+TEST_F(GradCheck, CrossEntropy) {
+  check({"4x5", "4:i5"},
+        "%y = nn.cross_entropy %a0, %a1 : tensor<4x5xf64>, tensor<4xi32>", {});
+}
+TEST_F(GradCheck, Mse) {
+  check({"3x4", "3x4"},
+        "%y = nn.mse %a0, %a1 : tensor<3x4xf64>, tensor<3x4xf64>", {});
+}
+TEST_F(GradCheck, BceWithLogits) {
+  check({"3x4", "3x4:p"},
+        "%y = nn.bce_logits %a0, %a1 : tensor<3x4xf64>, tensor<3x4xf64>", {});
+}
+TEST_F(GradCheck, DenseChain) {
+  // dense -> tanh -> dense -> cross-entropy: VJPs composed, grads summed.
+  check({"4x3", "3x5", "5", "5x3", "4:i3"},
+        "%0 = nn.matmul %a0, %a1 : tensor<4x3xf64>, tensor<3x5xf64> -> tensor<4x5xf64>\n"
+        "%1 = nn.bias_add %0, %a2 : tensor<4x5xf64>, tensor<5xf64>\n"
+        "%2 = nn.tanh %1 : tensor<4x5xf64>\n"
+        "%3 = nn.matmul %2, %a3 : tensor<4x5xf64>, tensor<5x3xf64> -> tensor<4x3xf64>\n"
+        "%4 = nn.add %3, %a0 : tensor<4x3xf64>\n"
+        "%y = nn.cross_entropy %4, %a4 : tensor<4x3xf64>, tensor<4xi32>",
+        {});
+}
+
+} // namespace

@@ -1,0 +1,201 @@
+//===- ModelTest.cpp - the host API over JIT and shared libraries ---------===//
+#include "compiler/codegen/Codegen.h"
+#include "compiler/pipeline/Compiler.h"
+#include "runtime/Model.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <fstream>
+#include <gtest/gtest.h>
+
+using namespace dlc;
+
+namespace {
+
+const char *kTinyNet = R"(
+model tiny(x: f32[B, 784]) {
+  h = tanh(dense(x, 16))
+  logits = dense(h, 10)
+}
+train tiny {
+  loss = cross_entropy(logits, labels)
+  optimizer = sgd(lr = 0.1, momentum = 0.9)
+  init = glorot(seed = 3)
+  batch = 8
+}
+)";
+
+class ModelTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("dlc-model-test", dir));
+  }
+  void TearDown() override { llvm::sys::fs::remove_directories(dir); }
+
+  std::string write(llvm::StringRef name, llvm::StringRef text) {
+    llvm::SmallString<128> path(dir);
+    llvm::sys::path::append(path, name);
+    std::ofstream(path.str().str()) << text.str();
+    return path.str().str();
+  }
+
+  /// Compiles `text` to the LLVM dialect in `compiler`.
+  mlir::OwningOpRef<mlir::ModuleOp> compile(Compiler &compiler,
+                                            llvm::StringRef text) {
+    std::string path = write("model.net", text);
+    EXPECT_TRUE(succeeded(compiler.load(path, {})));
+    auto module = compiler.emitNN();
+    EXPECT_TRUE(succeeded(module));
+    EXPECT_TRUE(succeeded(compiler.lowerToLinalg(**module)));
+    EXPECT_TRUE(succeeded(compiler.lowerToLLVM(**module)));
+    return std::move(*module);
+  }
+
+  llvm::SmallString<128> dir;
+};
+
+TEST_F(ModelTest, ManifestDescribesBuffers) {
+  Compiler compiler;
+  auto module = compile(compiler, kTinyNet);
+  auto model = jitModel(*module, compiler.sourceHash());
+  ASSERT_TRUE(bool(model)) << llvm::toString(model.takeError());
+  const rt::Manifest &m = (*model)->manifest();
+  EXPECT_EQ(m.model, "tiny");
+  EXPECT_EQ(m.sourceHash, compiler.sourceHash());
+  const rt::BufferSpec *w = m.find("h.weight");
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->shape, (std::vector<int64_t>{784, 16}));
+  EXPECT_EQ(w->kind, rt::BufferKind::Param);
+  EXPECT_EQ(w->init, "glorot");
+  ASSERT_NE(m.find("h.weight.velocity"), nullptr);
+  EXPECT_EQ(m.find("h.weight.velocity")->kind, rt::BufferKind::State);
+  EXPECT_EQ(m.find("x")->shape, (std::vector<int64_t>{8, 784}));
+  EXPECT_EQ(m.find("labels")->dtype, rt::DType::I32);
+  EXPECT_EQ(m.train.at("optimizer"), "momentum");
+  EXPECT_TRUE((*model)->hasEntry("train_step"));
+  EXPECT_TRUE((*model)->hasEntry("predict"));
+  // The text survives a round trip.
+  auto reparsed = rt::Manifest::parse(m.serialize());
+  ASSERT_TRUE(bool(reparsed));
+  EXPECT_EQ(reparsed->serialize(), m.serialize());
+}
+
+TEST_F(ModelTest, InitializationIsSeededAndScaled) {
+  Compiler compiler;
+  auto module = compile(compiler, kTinyNet);
+  auto a = jitModel(*module);
+  ASSERT_TRUE(bool(a));
+  (*a)->initialize(5);
+  std::vector<float> first((*a)->f32("h.weight"), (*a)->f32("h.weight") + 784 * 16);
+  (*a)->initialize(5);
+  EXPECT_TRUE(std::equal(first.begin(), first.end(), (*a)->f32("h.weight")));
+  (*a)->initialize(6);
+  EXPECT_FALSE(std::equal(first.begin(), first.end(), (*a)->f32("h.weight")));
+  // Glorot uniform: limit sqrt(6 / (784 + 16)), variance limit^2 / 3.
+  double limit = std::sqrt(6.0 / 800), sumSq = 0, maxAbs = 0;
+  for (float v : first) {
+    sumSq += v * v;
+    maxAbs = std::max(maxAbs, (double)std::abs(v));
+  }
+  EXPECT_LE(maxAbs, limit);
+  EXPECT_NEAR(sumSq / first.size(), limit * limit / 3, 0.05 * limit * limit / 3);
+  for (int i = 0; i < 16; ++i)
+    EXPECT_EQ((*a)->f32("h.bias")[i], 0.0f);
+}
+
+TEST_F(ModelTest, SharedLibraryMatchesJIT) {
+  Compiler compiler;
+  auto module = compile(compiler, kTinyNet);
+  std::string so = (dir + "/tiny.so").str();
+  ASSERT_FALSE(bool(writeSharedLibrary(*module, so)));
+  auto jit = jitModel(*module, compiler.sourceHash());
+  auto lib = rt::Model::loadShared(so, compiler.sourceHash());
+  ASSERT_TRUE(bool(jit) && bool(lib)) << llvm::toString(lib.takeError());
+  for (rt::Model *m : {jit->get(), lib->get()}) {
+    m->initialize(1);
+    for (int i = 0; i < 8 * 784; ++i)
+      m->f32("x")[i] = std::sin(0.01f * i);
+    for (int i = 0; i < 8; ++i)
+      m->i32("labels")[i] = i;
+  }
+  for (int step = 0; step < 5; ++step) {
+    ASSERT_FALSE(bool((*jit)->run("train_step")));
+    ASSERT_FALSE(bool((*lib)->run("train_step")));
+    EXPECT_NEAR(*(*jit)->f32("loss"), *(*lib)->f32("loss"), 1e-5);
+  }
+  // Training on one batch lowers its loss.
+  float before = *(*jit)->f32("loss");
+  for (int step = 0; step < 20; ++step)
+    ASSERT_FALSE(bool((*jit)->run("train_step")));
+  EXPECT_LT(*(*jit)->f32("loss"), before);
+}
+
+TEST_F(ModelTest, CheckpointRestoresParametersAndState) {
+  Compiler compiler;
+  auto module = compile(compiler, kTinyNet);
+  auto model = jitModel(*module, compiler.sourceHash());
+  ASSERT_TRUE(bool(model));
+  rt::Model &m = **model;
+  m.initialize(2);
+  for (int i = 0; i < 8 * 784; ++i)
+    m.f32("x")[i] = std::cos(0.02f * i);
+  ASSERT_FALSE(bool(m.run("train_step")));
+  std::string path = (dir + "/ckpt").str();
+  ASSERT_FALSE(bool(m.saveCheckpoint(path, 1)));
+  std::vector<float> w(m.f32("h.weight"), m.f32("h.weight") + 784 * 16);
+  std::vector<float> v(m.f32("h.weight.velocity"),
+                       m.f32("h.weight.velocity") + 784 * 16);
+  m.initialize(9);
+  auto step = m.loadCheckpoint(path);
+  ASSERT_TRUE(bool(step)) << llvm::toString(step.takeError());
+  EXPECT_EQ(*step, 1u);
+  EXPECT_TRUE(std::equal(w.begin(), w.end(), m.f32("h.weight")));
+  EXPECT_TRUE(std::equal(v.begin(), v.end(), m.f32("h.weight.velocity")));
+}
+
+TEST_F(ModelTest, LoadingTheWrongLibraryFails) {
+  // Not a dlc model at all.
+  std::string other = (dir + "/other.so").str();
+  std::string src = write("other.c", "int f(void) { return 1; }\n");
+  auto cc = llvm::sys::findProgramByName("cc");
+  ASSERT_TRUE(bool(cc));
+  ASSERT_EQ(llvm::sys::ExecuteAndWait(*cc, {*cc, "-shared", "-fPIC", "-o", other, src}), 0);
+  auto notModel = rt::Model::loadShared(other);
+  ASSERT_FALSE(bool(notModel));
+  EXPECT_NE(llvm::toString(notModel.takeError()).find("not a dlc model"),
+            std::string::npos);
+
+  // Another ABI version.
+  std::string future = (dir + "/future.so").str();
+  std::string src2 = write(
+      "future.c", "unsigned dlc_abi_version(void) { return 99; }\n"
+                  "const char *dlc_manifest(void) { return \"dlc 99\\nmodel m\\n\"; }\n");
+  ASSERT_EQ(llvm::sys::ExecuteAndWait(*cc, {*cc, "-shared", "-fPIC", "-o", future, src2}), 0);
+  auto wrongAbi = rt::Model::loadShared(future);
+  ASSERT_FALSE(bool(wrongAbi));
+  EXPECT_NE(llvm::toString(wrongAbi.takeError()).find("ABI version 99"),
+            std::string::npos);
+
+  // Another model.
+  Compiler compiler;
+  auto module = compile(compiler, kTinyNet);
+  std::string so = (dir + "/tiny.so").str();
+  ASSERT_FALSE(bool(writeSharedLibrary(*module, so)));
+  auto wrongModel = rt::Model::loadShared(so, "0123456789abcdef");
+  ASSERT_FALSE(bool(wrongModel));
+  EXPECT_NE(llvm::toString(wrongModel.takeError()).find("compiled from another model"),
+            std::string::npos);
+
+  // A file that does not exist.
+  auto missing = rt::Model::loadShared((dir + "/missing.so").str());
+  ASSERT_FALSE(bool(missing));
+  EXPECT_NE(llvm::toString(missing.takeError()).find("cannot load"),
+            std::string::npos);
+}
+
+} // namespace
