@@ -73,6 +73,9 @@ def main():
     with torch.no_grad():
         acc = (model(x_test).argmax(1) == y_test).float().mean().item()
     print(f"torch test accuracy: {acc:.4f}")
+    with open("/proc/self/maps") as f:  # which BLAS did the matmuls use?
+        blas = sorted({l.split()[-1] for l in f if "blas" in l.lower()})
+    print(f"torch blas: {' '.join(blas) or 'none mapped'}")
 
 
 if __name__ == "__main__":

@@ -68,6 +68,15 @@ def TileContractions : Pass<"dlc-tile-contractions", "mlir::func::FuncOp"> {
     "mlir::tensor::TensorDialect"];
 }
 
+def HoistVectorTransfers : Pass<"dlc-hoist-vector-transfers", "mlir::func::FuncOp"> {
+  let summary = "Keep matmul accumulators in registers across the K loop";
+  let description = [{
+    After bufferization, moves the read and write of a loop-invariant vector
+    (the accumulator tile of a vectorized matmul) out of the loops around it,
+    so the inner loop only loads operands and issues FMAs.
+  }];
+}
+
 def BufferABI : Pass<"dlc-buffer-abi", "mlir::ModuleOp"> {
   let summary = "Turn tensor signatures of entry points into caller-owned buffers";
   let description = [{

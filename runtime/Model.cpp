@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <malloc.h>
 #include <fmt/format.h>
 
 using namespace dlc::rt;
@@ -39,6 +40,16 @@ Model::create(const Resolver &resolve, std::shared_ptr<void> owner,
         "given (source {}): recompile it",
         origin.str(), manifest->model, manifest->sourceHash,
         expectedSource.str()));
+
+  // Compiled code allocates its temporaries (activations, gradients) with
+  // malloc on every call. Above glibc's default 128 KiB mmap threshold each
+  // step would map and fault in fresh pages; keep them on the reused heap.
+  static bool heapTuned = [] {
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    return true;
+  }();
+  (void)heapTuned;
 
   std::unique_ptr<Model> model(new Model());
   model->manifest_ = std::move(*manifest);

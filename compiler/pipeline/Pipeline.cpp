@@ -31,7 +31,7 @@ static const char *cpuCodegenPipeline =
     "canonicalize,cse,buffer-deallocation-pipeline,"
     // Loops; keep accumulators in registers.
     "convert-linalg-to-loops,fold-memref-alias-ops,canonicalize,cse,"
-    "loop-invariant-code-motion,"
+    "loop-invariant-code-motion,func.func(dlc-hoist-vector-transfers),"
     "convert-vector-to-scf{full-unroll},lower-affine,convert-scf-to-cf,"
     "expand-strided-metadata,math-expand-ops,"
     // LLVM dialect, bare pointers at function boundaries.
