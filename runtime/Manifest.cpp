@@ -8,6 +8,34 @@
 using namespace dlc::rt;
 using llvm::StringRef;
 
+/// Train values may hold paths: spaces, newlines and '%' are %-escaped so a
+/// record stays one line of space-separated fields.
+static std::string escape(StringRef value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '%' || c == ' ' || c == '\n' || c == '\t')
+      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    else
+      out.push_back(c);
+  }
+  return out;
+}
+
+static std::string unescape(StringRef value) {
+  std::string out;
+  for (size_t i = 0; i < value.size(); ++i) {
+    unsigned byte;
+    if (value[i] == '%' && i + 2 < value.size() &&
+        !value.substr(i + 1, 2).getAsInteger(16, byte)) {
+      out.push_back(static_cast<char>(byte));
+      i += 2;
+    } else {
+      out.push_back(value[i]);
+    }
+  }
+  return out;
+}
+
 int64_t BufferSpec::numElements() const {
   int64_t n = 1;
   for (int64_t d : shape)
@@ -58,7 +86,7 @@ std::string Manifest::serialize() const {
   }
   out += "train";
   for (const auto &[key, value] : train)
-    out += fmt::format(" {}={}", key, value);
+    out += fmt::format(" {}={}", key, escape(value));
   return out + "\n";
 }
 
@@ -84,8 +112,8 @@ llvm::Expected<Manifest> Manifest::parse(StringRef text) {
         return bad(lineNo, "bad ABI version");
     } else if (tag == "model" && f.size() == 2) {
       m.model = f[1].str();
-    } else if (tag == "source" && f.size() == 2) {
-      m.sourceHash = f[1].str();
+    } else if (tag == "source" && f.size() <= 2) {
+      m.sourceHash = f.size() == 2 ? f[1].str() : ""; // JIT of a bare module
     } else if (tag == "buffer" && f.size() == 6) {
       BufferSpec b;
       b.name = f[1].str();
@@ -124,7 +152,7 @@ llvm::Expected<Manifest> Manifest::parse(StringRef text) {
     } else if (tag == "train") {
       for (StringRef kv : llvm::drop_begin(f)) {
         auto [k, v] = kv.split('=');
-        m.train[k.str()] = v.str();
+        m.train[k.str()] = unescape(v);
       }
     } else {
       return bad(lineNo, "unrecognized record '" + line.str() + "'");

@@ -171,6 +171,7 @@ llvm::Expected<TrainResult> dlc::rt::train(Model &model,
     std::vector<int64_t> order = shuffledIndices(trainSet->count, seed, epoch);
     if (options.progress)
       progress.beginEpoch(epoch, epochs, stepsPerEpoch);
+    double lossSum = 0;
     for (int64_t s = first; s < last; ++s) {
       gather(*b, *trainSet, &order, s * b->batch, b->batch);
       if (auto err = model.run("train_step"))
@@ -179,17 +180,16 @@ llvm::Expected<TrainResult> dlc::rt::train(Model &model,
         return error(fmt::format("the loss is {} at step {}: training diverged "
                                  "(try a smaller learning rate)",
                                  *loss, done + 1));
+      lossSum += *loss;
       if (options.lossLog)
         std::fprintf(options.lossLog, "%.9g\n", *loss);
       if (options.progress)
         progress.step(*loss);
       ++done;
     }
-    if (options.progress) {
+    result.finalLoss = lossSum / std::max<int64_t>(1, last - first);
+    if (options.progress)
       progress.endEpoch();
-      result.epochSeconds.push_back(progress.lastEpochSeconds());
-      result.finalLoss = progress.lastEpochMeanLoss();
-    }
     if (!options.checkpoint.empty())
       if (auto err = model.saveCheckpoint(options.checkpoint, done))
         return std::move(err);

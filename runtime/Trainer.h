@@ -26,8 +26,7 @@ struct TrainOptions {
 struct TrainResult {
   int64_t steps = 0;
   double seconds = 0;              // training time, without evaluation
-  std::vector<double> epochSeconds;
-  double finalLoss = 0;            // mean loss of the last epoch
+  double finalLoss = 0;            // mean loss of the last (partial) epoch
   std::optional<double> testAccuracy;
 };
 

@@ -199,3 +199,30 @@ TEST_F(ModelTest, LoadingTheWrongLibraryFails) {
 }
 
 } // namespace
+
+namespace {
+TEST(ManifestTest, TrainValuesWithSpacesRoundTrip) {
+  dlc::rt::Manifest m;
+  m.abiVersion = DLC_ABI_VERSION;
+  m.model = "m";
+  m.train["data"] = "fashion_mnist:/data sets/100% fashion\n";
+  auto parsed = dlc::rt::Manifest::parse(m.serialize());
+  ASSERT_TRUE(bool(parsed)) << llvm::toString(parsed.takeError());
+  EXPECT_EQ(parsed->train.at("data"), m.train.at("data"));
+}
+
+TEST(ManifestTest, MalformedTextIsRefused) {
+  auto noHeader = dlc::rt::Manifest::parse("buffer w param f32 3 zeros\n");
+  ASSERT_FALSE(bool(noHeader));
+  EXPECT_NE(llvm::toString(noHeader.takeError()).find("not a dlc manifest"),
+            std::string::npos);
+  auto badDims = dlc::rt::Manifest::parse("dlc 1\nmodel m\nbuffer w param f32 3x-1 zeros\n");
+  ASSERT_FALSE(bool(badDims));
+  EXPECT_NE(llvm::toString(badDims.takeError()).find("manifest line 3: bad dimensions"),
+            std::string::npos);
+  auto badEntry = dlc::rt::Manifest::parse("dlc 1\nmodel m\nentry f w\n");
+  ASSERT_FALSE(bool(badEntry));
+  EXPECT_NE(llvm::toString(badEntry.takeError()).find("unknown buffer 'w'"),
+            std::string::npos);
+}
+} // namespace
