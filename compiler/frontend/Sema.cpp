@@ -3,6 +3,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include <cmath>
 #include <fmt/format.h>
 
 using namespace dlc;
@@ -53,6 +54,15 @@ private:
   }
 
   int add(Node node) {
+    // Every value is a buffer of the compiled code: keep each under 1 GiB.
+    int64_t elements = 1;
+    for (int64_t d : node.shape.dims)
+      elements = d > (int64_t(1) << 28) / elements ? (int64_t(1) << 29) : elements * d;
+    if (elements > (int64_t(1) << 28)) {
+      error(node.loc, fmt::format("{} is too large (more than 2^28 elements)",
+                                  node.shape.str()));
+      return -1;
+    }
     graph.nodes.push_back(std::move(node));
     return static_cast<int>(graph.nodes.size()) - 1;
   }
@@ -73,12 +83,20 @@ private:
 };
 
 std::optional<double> Sema::number(const Expr &e) {
+  std::optional<double> v;
   if (e.kind == Expr::Number)
-    return e.number;
-  if (e.kind == Expr::Negate && e.args[0].value->kind == Expr::Number)
-    return -e.args[0].value->number;
-  error(e.loc, "expected a number");
-  return std::nullopt;
+    v = e.number;
+  else if (e.kind == Expr::Negate && e.args[0].value->kind == Expr::Number)
+    v = -e.args[0].value->number;
+  if (!v) {
+    error(e.loc, "expected a number");
+    return std::nullopt;
+  }
+  if (!std::isfinite(*v)) {
+    error(e.loc, "number out of range");
+    return std::nullopt;
+  }
+  return v;
 }
 
 /// Positional argument count and keyword names of a call.
@@ -291,6 +309,11 @@ int Sema::evalCall(const Expr &e) {
     }
     Node n{Node::Dense, {x}, in, e.loc};
     n.units = static_cast<int64_t>(unitsExpr.number);
+    if (unitsExpr.number > double(int64_t(1) << 28) / in.dims[1]) {
+      error(unitsExpr.loc, fmt::format("a weight of {} x {} is too large",
+                                       in.dims[1], unitsExpr.number));
+      return -1;
+    }
     n.shape.dims[1] = n.units;
     n.init = defaultInit;
     ++densesInStmt;
@@ -354,7 +377,10 @@ bool Sema::checkInputs(const Model &model, const Train *train) {
                                   dim.symbol));
       n.shape.dims.push_back(batch);
     }
-    values[in.name] = add(n);
+    int node = add(n);
+    if (node < 0)
+      return false;
+    values[in.name] = node;
     definedAt[in.name] = in.loc;
   }
   if (!train)
