@@ -61,8 +61,8 @@ def ConvertNNToLinalg : Pass<"convert-nn-to-linalg", "mlir::ModuleOp"> {
 def TileContractions : Pass<"dlc-tile-contractions", "mlir::func::FuncOp"> {
   let summary = "Tile matmul-like linalg ops for the cache and registers, then vectorize them";
   let options = [
-    ListOption<"cacheTile", "cache-tile", "int64_t", "Tile sizes (M, N) of the outer cache tile">,
-    ListOption<"registerTile", "register-tile", "int64_t", "Tile sizes (M, N, K) of the vectorized kernel">,
+    ListOption<"cacheTile", "cache-tile", "int64_t", "Tile sizes (M, N, K) of the cache tile (default 64, 128, 128)">,
+    ListOption<"registerTile", "register-tile", "int64_t", "Tile sizes (M, N, K) of the vectorized kernel (default 4, 64, 1)">,
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
     "mlir::tensor::TensorDialect"];

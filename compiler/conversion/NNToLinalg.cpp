@@ -151,7 +151,6 @@ double numElements(Value v) { return tensorType(v).getNumElements(); }
 
 /// Row-wise max and sum(exp(x - max)) of a rank-2 tensor [N, C].
 std::pair<Value, Value> softmaxStats(Lowering &L, Value x) {
-  Type t = tensorType(x).getElementType();
   Value max = L.reduce(x, {1}, {-INFINITY},
                        [&](OpBuilder &b, Location l, ValueRange a) {
                          return SmallVector<Value>{
@@ -162,38 +161,38 @@ std::pair<Value, Value> softmaxStats(Lowering &L, Value x) {
                          Value e = math::ExpOp::create(b, l, sub(b, l, a[0], a[1]));
                          return SmallVector<Value>{add(b, l, a[2], e)};
                        })[0];
-  (void)t;
   return {max, sum};
 }
 
-/// Flattens all leading dimensions: softmax works on the last axis of any rank.
+/// Softmax works on the last axis of any rank: as [rows, last] (a vector is
+/// one row), and back.
+SmallVector<ReassociationIndices> rowGroups(int64_t rank) {
+  if (rank == 1)
+    return {{0, 1}};
+  SmallVector<ReassociationIndices> groups(2);
+  for (int64_t d = 0; d + 1 < rank; ++d)
+    groups[0].push_back(d);
+  groups[1].push_back(rank - 1);
+  return groups;
+}
 Value collapseToRows(Lowering &L, Value x) {
   auto type = tensorType(x);
   if (type.getRank() == 2)
     return x;
-  SmallVector<ReassociationIndices> groups(2);
-  for (int64_t d = 0; d + 1 < type.getRank(); ++d)
-    groups[0].push_back(d);
-  groups[1].push_back(type.getRank() - 1);
-  if (type.getRank() == 1)
-    groups.erase(groups.begin());
   if (type.getRank() == 1)
     return tensor::ExpandShapeOp::create(
-        L.b, L.loc, RankedTensorType::get({1, type.getDimSize(0)}, type.getElementType()),
-        x, SmallVector<ReassociationIndices>{{0, 1}});
-  return tensor::CollapseShapeOp::create(L.b, L.loc, x, groups);
+        L.b, L.loc,
+        RankedTensorType::get({1, type.getDimSize(0)}, type.getElementType()), x,
+        rowGroups(1));
+  return tensor::CollapseShapeOp::create(L.b, L.loc, x, rowGroups(type.getRank()));
 }
 Value restoreShape(Lowering &L, Value rows, RankedTensorType type) {
   if (rows.getType() == type)
     return rows;
   if (type.getRank() == 1)
-    return tensor::CollapseShapeOp::create(
-        L.b, L.loc, type, rows, SmallVector<ReassociationIndices>{{0, 1}});
-  SmallVector<ReassociationIndices> groups(2);
-  for (int64_t d = 0; d + 1 < type.getRank(); ++d)
-    groups[0].push_back(d);
-  groups[1].push_back(type.getRank() - 1);
-  return tensor::ExpandShapeOp::create(L.b, L.loc, type, rows, groups);
+    return tensor::CollapseShapeOp::create(L.b, L.loc, type, rows, rowGroups(1));
+  return tensor::ExpandShapeOp::create(L.b, L.loc, type, rows,
+                                       rowGroups(type.getRank()));
 }
 
 FailureOr<SmallVector<Value>> lowerOp(Operation *op, OpBuilder &b) {

@@ -238,6 +238,9 @@ TEST_F(GradCheck, Softmax) {
 TEST_F(GradCheck, SoftmaxRank3) {
   check({"2x3x4"}, "%y = nn.softmax %a0 : tensor<2x3x4xf64>", {2, 3, 4});
 }
+TEST_F(GradCheck, SoftmaxVector) {
+  check({"7"}, "%y = nn.softmax %a0 : tensor<7xf64>", {7});
+}
 TEST_F(GradCheck, CrossEntropy) {
   check({"4x5", "4:i5"},
         "%y = nn.cross_entropy %a0, %a1 : tensor<4x5xf64>, tensor<4xi32>", {});
