@@ -39,9 +39,6 @@ struct Lowering {
         exprs.push_back(b.getAffineDimExpr(d));
     return AffineMap::get(rank, 0, exprs, ctx());
   }
-  AffineMap lastOnly(int64_t rank) {
-    return AffineMap::get(rank, 0, b.getAffineDimExpr(rank - 1));
-  }
 
   Value cst(Type t, double v) {
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
@@ -108,6 +105,16 @@ struct Lowering {
     return generic(outTypes, inputs, outs, maps, iters, body);
   }
 
+  AffineMap map(int64_t dims, ArrayRef<AffineExpr> results) {
+    return AffineMap::get(dims, 0, results, ctx());
+  }
+  /// `parallel` leading parallel loops, the rest reductions.
+  SmallVector<IteratorType> iterators(int64_t loops, int64_t parallel) {
+    SmallVector<IteratorType> iters(loops, IteratorType::reduction);
+    std::fill_n(iters.begin(), parallel, IteratorType::parallel);
+    return iters;
+  }
+
   SmallVector<int64_t> allAxes(int64_t rank) {
     return llvm::to_vector(llvm::seq<int64_t>(0, rank));
   }
@@ -141,6 +148,12 @@ Value isLabel(OpBuilder &b, Location l, Value label, unsigned dim, Type t) {
   Value eq = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, col, id);
   return arith::SelectOp::create(b, l, eq, fconst(b, l, t, 1.0),
                                  fconst(b, l, t, 0.0));
+}
+
+AffineExpr d(unsigned i, MLIRContext *ctx) { return getAffineDimExpr(i, ctx); }
+
+SmallVector<Value> multiplyAdd(OpBuilder &b, Location l, ValueRange a) {
+  return {add(b, l, a[2], mul(b, l, a[0], a[1]))};
 }
 
 RankedTensorType tensorType(Value v) {
@@ -195,8 +208,51 @@ Value restoreShape(Lowering &L, Value rows, RankedTensorType type) {
                                        rowGroups(type.getRank()));
 }
 
+/// [N, C, H, W] with `p` zeros around each image. A generic writing through
+/// a shifted output map rather than tensor.insert_slice: the latter becomes a
+/// strided memref.copy, a call into MLIR's C runner library.
+Value padSpatial(Lowering &L, Value x, int64_t p) {
+  if (p == 0)
+    return x;
+  auto type = tensorType(x);
+  auto padded = RankedTensorType::get(
+      {type.getDimSize(0), type.getDimSize(1), type.getDimSize(2) + 2 * p,
+       type.getDimSize(3) + 2 * p},
+      type.getElementType());
+  MLIRContext *c = L.ctx();
+  // The body adds the (zero) initial value: it must read its output, or
+  // canonicalization, which assumes every output element is written, drops
+  // the zero fill of the border.
+  return L.generic(padded, x, L.filled(padded, 0.0),
+                   {L.identity(4), L.map(4, {d(0, c), d(1, c), d(2, c) + p, d(3, c) + p})},
+                   L.iterators(4, 4),
+                   [](OpBuilder &b, Location l, ValueRange a) {
+                     return SmallVector<Value>{add(b, l, a[1], a[0])};
+                   })[0];
+}
+
+/// The inner [N, C, H, W] of a tensor padded by `p`.
+Value cropSpatial(Lowering &L, Value x, RankedTensorType type, int64_t p) {
+  if (p == 0)
+    return x;
+  MLIRContext *c = L.ctx();
+  return L.generic(type, x, L.empty(type),
+                   {L.map(4, {d(0, c), d(1, c), d(2, c) + p, d(3, c) + p}), L.identity(4)},
+                   L.iterators(4, 4),
+                   [](OpBuilder &, Location, ValueRange a) {
+                     return SmallVector<Value>{a[0]};
+                   })[0];
+}
+
+/// (n, c, oh, ow, kh, kw) -> the input element under window offset (kh, kw).
+AffineMap windowMap(Lowering &L, int64_t s) {
+  MLIRContext *c = L.ctx();
+  return L.map(6, {d(0, c), d(1, c), d(2, c) * s + d(4, c), d(3, c) * s + d(5, c)});
+}
+
 FailureOr<SmallVector<Value>> lowerOp(Operation *op, OpBuilder &b) {
   Lowering L{b, op->getLoc()};
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
   using V = SmallVector<Value>;
   auto elementwise = [&](Value like, ValueRange inputs, Lowering::Body body) {
     return V{L.map(tensorType(like), inputs, body)};
@@ -205,7 +261,6 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, OpBuilder &b) {
       .Case([&](MatmulOp m) -> FailureOr<V> {
         // (i, j, k): out[i, j] += lhs[i, k] * rhs[k, j], operands transposed
         // by swapping their map's results.
-        auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
         auto lhsMap = AffineMap::get(3, 0,
                                      m.getTransposeLhs() ? ArrayRef{d(2), d(0)}
                                                          : ArrayRef{d(0), d(2)},
@@ -227,8 +282,9 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, OpBuilder &b) {
       .Case([&](BiasAddOp o) -> FailureOr<V> {
         auto type = o.getType();
         int64_t rank = type.getRank();
+        auto biasMap = AffineMap::get(rank, 0, b.getAffineDimExpr(o.getBiasDim()));
         return V{L.generic(type, {o.getInput(), o.getBias()}, L.empty(type),
-                           {L.identity(rank), L.lastOnly(rank), L.identity(rank)},
+                           {L.identity(rank), biasMap, L.identity(rank)},
                            SmallVector<IteratorType>(rank, IteratorType::parallel),
                            [](OpBuilder &b, Location l, ValueRange a) {
                              return V{add(b, l, a[0], a[1])};
@@ -248,6 +304,154 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, OpBuilder &b) {
                            SmallVector<IteratorType>(rank, IteratorType::parallel),
                            [](OpBuilder &, Location, ValueRange a) {
                              return V{a[0]};
+                           })[0]};
+      })
+      .Case([&](ReshapeOp o) -> FailureOr<V> {
+        // Through one dimension: collapse everything, expand to the target.
+        Value flat = o.getInput();
+        auto in = o.getInput().getType();
+        auto out = o.getType();
+        auto all = [](int64_t rank) {
+          return SmallVector<ReassociationIndices>{
+              llvm::to_vector(llvm::seq<int64_t>(0, rank))};
+        };
+        if (in.getRank() != 1)
+          flat = tensor::CollapseShapeOp::create(b, L.loc, flat, all(in.getRank()));
+        if (out.getRank() == 1)
+          return V{flat};
+        return V{tensor::ExpandShapeOp::create(b, L.loc, out, flat,
+                                               all(out.getRank()))};
+      })
+      .Case([&](Conv2DOp o) -> FailureOr<V> {
+        int64_t s = o.getStride();
+        Value x = padSpatial(L, o.getInput(), o.getPadding());
+        // (n, f, oh, ow, c, kh, kw)
+        auto type = o.getType();
+        return V{L.generic(
+            type, {x, o.getFilter()}, L.filled(type, 0.0),
+            {L.map(7, {d(0), d(4), d(2) * s + d(5), d(3) * s + d(6)}),
+             L.map(7, {d(1), d(4), d(5), d(6)}), L.map(7, {d(0), d(1), d(2), d(3)})},
+            L.iterators(7, 4), multiplyAdd)[0]};
+      })
+      .Case([&](Conv2DFilterGradOp o) -> FailureOr<V> {
+        int64_t s = o.getStride();
+        Value x = padSpatial(L, o.getInput(), o.getPadding());
+        // (f, c, kh, kw, n, oh, ow): dw = sum g[n, f, oh, ow] * x[n, c, ...]
+        auto type = o.getType();
+        return V{L.generic(
+            type, {o.getGrad(), x}, L.filled(type, 0.0),
+            {L.map(7, {d(4), d(0), d(5), d(6)}),
+             L.map(7, {d(4), d(1), d(5) * s + d(2), d(6) * s + d(3)}),
+             L.map(7, {d(0), d(1), d(2), d(3)})},
+            L.iterators(7, 4), multiplyAdd)[0]};
+      })
+      .Case([&](Conv2DInputGradOp o) -> FailureOr<V> {
+        // Scatter every output gradient back through the window it came
+        // from, into the padded input; then drop the padding. The loops run
+        // in order, so overlapping windows accumulate.
+        int64_t s = o.getStride(), p = o.getPadding();
+        auto type = o.getType();
+        auto padded = RankedTensorType::get(
+            {type.getDimSize(0), type.getDimSize(1), type.getDimSize(2) + 2 * p,
+             type.getDimSize(3) + 2 * p},
+            type.getElementType());
+        // (n, c, oh, ow, f, kh, kw)
+        Value dx = L.generic(
+            padded, {o.getGrad(), o.getFilter()}, L.filled(padded, 0.0),
+            {L.map(7, {d(0), d(4), d(2), d(3)}), L.map(7, {d(4), d(1), d(5), d(6)}),
+             L.map(7, {d(0), d(1), d(2) * s + d(5), d(3) * s + d(6)})},
+            L.iterators(7, 2), multiplyAdd)[0];
+        return V{cropSpatial(L, dx, type, p)};
+      })
+      .Case([&](MaxPool2DOp o) -> FailureOr<V> {
+        int64_t k = o.getKernel(), s = o.getStride();
+        auto type = o.getType();
+        Value window = L.empty(RankedTensorType::get({k, k}, type.getElementType()));
+        // (n, c, oh, ow, kh, kw)
+        return V{L.generic(type, {o.getInput(), window}, L.filled(type, -INFINITY),
+                           {windowMap(L, s), L.map(6, {d(4), d(5)}),
+                            L.map(6, {d(0), d(1), d(2), d(3)})},
+                           L.iterators(6, 4),
+                           [](OpBuilder &b, Location l, ValueRange a) {
+                             return V{arith::MaximumFOp::create(b, l, a[0], a[2])};
+                           })[0]};
+      })
+      .Case([&](AvgPool2DOp o) -> FailureOr<V> {
+        int64_t k = o.getKernel(), s = o.getStride();
+        auto type = o.getType();
+        Type t = type.getElementType();
+        Value window = L.empty(RankedTensorType::get({k, k}, t));
+        double inv = 1.0 / (k * k);
+        return V{L.generic(type, {o.getInput(), window}, L.filled(type, 0.0),
+                           {windowMap(L, s), L.map(6, {d(4), d(5)}),
+                            L.map(6, {d(0), d(1), d(2), d(3)})},
+                           L.iterators(6, 4),
+                           [&](OpBuilder &b, Location l, ValueRange a) {
+                             return V{add(b, l, a[2],
+                                          mul(b, l, a[0], fconst(b, l, t, inv)))};
+                           })[0]};
+      })
+      .Case([&](AvgPool2DGradOp o) -> FailureOr<V> {
+        int64_t k = o.getKernel(), s = o.getStride();
+        auto type = o.getType();
+        Type t = type.getElementType();
+        Value window = L.empty(RankedTensorType::get({k, k}, t));
+        double inv = 1.0 / (k * k);
+        return V{L.generic(type, {o.getGrad(), window}, L.filled(type, 0.0),
+                           {L.map(6, {d(0), d(1), d(2), d(3)}), L.map(6, {d(4), d(5)}),
+                            windowMap(L, s)},
+                           L.iterators(6, 2),
+                           [&](OpBuilder &b, Location l, ValueRange a) {
+                             return V{add(b, l, a[2],
+                                          mul(b, l, a[0], fconst(b, l, t, inv)))};
+                           })[0]};
+      })
+      .Case([&](MaxPool2DGradOp o) -> FailureOr<V> {
+        // The first maximum of each window (row-major), as its offset
+        // kh * K + kw; then each window's gradient goes to that element only.
+        int64_t k = o.getKernel(), s = o.getStride();
+        auto inType = o.getInput().getType();
+        auto outType = cast<RankedTensorType>(o.getGrad().getType());
+        Type t = inType.getElementType();
+        auto indexType = RankedTensorType::get(outType.getShape(), b.getI32Type());
+        Value window = L.empty(RankedTensorType::get({k, k}, t));
+        Value indexInit = linalg::FillOp::create(
+                              b, L.loc,
+                              arith::ConstantOp::create(b, L.loc, b.getI32IntegerAttr(-1)).getResult(),
+                              L.empty(indexType))
+                              .getResult(0);
+        auto outMap = L.map(6, {d(0), d(1), d(2), d(3)});
+        auto offset = [k](OpBuilder &b, Location l) {
+          Value kh = linalg::IndexOp::create(b, l, 4);
+          Value kw = linalg::IndexOp::create(b, l, 5);
+          Value flat = arith::AddIOp::create(
+              b, l,
+              arith::MulIOp::create(b, l, kh,
+                                    arith::ConstantIndexOp::create(b, l, k)),
+              kw);
+          return arith::IndexCastOp::create(b, l, b.getI32Type(), flat);
+        };
+        Value argmax = L.generic(
+            {outType, indexType}, {o.getInput(), window},
+            {L.filled(outType, -INFINITY), indexInit},
+            {windowMap(L, s), L.map(6, {d(4), d(5)}), outMap, outMap},
+            L.iterators(6, 4),
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value better = arith::CmpFOp::create(
+                  b, l, arith::CmpFPredicate::OGT, a[0], a[2]);
+              return V{arith::SelectOp::create(b, l, better, a[0], a[2]),
+                       arith::SelectOp::create(b, l, better, offset(b, l), a[3])};
+            })[1];
+        return V{L.generic(inType, {o.getGrad(), argmax, window},
+                           L.filled(inType, 0.0),
+                           {outMap, outMap, L.map(6, {d(4), d(5)}), windowMap(L, s)},
+                           L.iterators(6, 2),
+                           [&](OpBuilder &b, Location l, ValueRange a) {
+                             Value hit = arith::CmpIOp::create(
+                                 b, l, arith::CmpIPredicate::eq, offset(b, l), a[1]);
+                             Value g = arith::SelectOp::create(
+                                 b, l, hit, a[0], fconst(b, l, t, 0.0));
+                             return V{add(b, l, a[3], g)};
                            })[0]};
       })
       .Case([&](AddOp o) {

@@ -28,11 +28,38 @@ Grads MatmulOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
 
 Grads BiasAddOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
   Value g = resultGrads[0];
-  SmallVector<int64_t> leading;
-  for (int64_t i = 0, e = getInput().getType().getRank() - 1; i < e; ++i)
-    leading.push_back(i);
-  Value db = ReduceSumOp::create(b, getLoc(), g, leading);
+  SmallVector<int64_t> others;
+  for (int64_t i = 0, e = getInput().getType().getRank(); i < e; ++i)
+    if (i != getBiasDim())
+      others.push_back(i);
+  Value db = ReduceSumOp::create(b, getLoc(), g, others);
   return {g, db};
+}
+
+Grads ReshapeOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  return {ReshapeOp::create(b, getLoc(), getInput().getType(), resultGrads[0])};
+}
+
+Grads Conv2DOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  Value g = resultGrads[0];
+  Value dx = Conv2DInputGradOp::create(b, getLoc(), getInput().getType(), g,
+                                       getFilter(), getStrideAttr(),
+                                       getPaddingAttr());
+  Value dw = Conv2DFilterGradOp::create(b, getLoc(), getFilter().getType(), g,
+                                        getInput(), getStrideAttr(),
+                                        getPaddingAttr());
+  return {dx, dw};
+}
+
+Grads MaxPool2DOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  return {MaxPool2DGradOp::create(b, getLoc(), resultGrads[0], getInput(),
+                                  getKernelAttr(), getStrideAttr())};
+}
+
+Grads AvgPool2DOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  return {AvgPool2DGradOp::create(b, getLoc(), getInput().getType(),
+                                  resultGrads[0], getKernelAttr(),
+                                  getStrideAttr())};
 }
 
 Grads ReduceSumOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {

@@ -52,15 +52,99 @@ LogicalResult MatmulOp::verify() {
 // bias_add, reduce_sum, broadcast
 //===----------------------------------------------------------------------===//
 
+int64_t BiasAddOp::getBiasDim() {
+  int64_t axis = getAxis();
+  return axis < 0 ? axis + getInput().getType().getRank() : axis;
+}
+
 LogicalResult BiasAddOp::verify() {
   auto in = getInput().getType();
   auto bias = getBias().getType();
-  if (in.getRank() < 1 || bias.getRank() != 1 ||
-      bias.getDimSize(0) != in.getShape().back() ||
+  int64_t dim = getBiasDim();
+  if (dim < 0 || dim >= in.getRank())
+    return emitOpError("axis ") << getAxis() << " is not a dimension of "
+                                << shapeStr(in);
+  if (bias.getRank() != 1 || bias.getDimSize(0) != in.getDimSize(dim) ||
       bias.getElementType() != in.getElementType())
-    return emitOpError("bias ") << shapeStr(bias)
-           << " does not match the last dimension of " << shapeStr(in);
+    return emitOpError("bias ") << shapeStr(bias) << " does not match dimension "
+                                << dim << " of " << shapeStr(in);
   return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  auto in = getInput().getType();
+  auto out = getResult().getType();
+  if (in.getNumElements() != out.getNumElements() ||
+      in.getElementType() != out.getElementType())
+    return emitOpError("cannot reshape ") << shapeStr(in) << " to "
+                                          << shapeStr(out);
+  return success();
+}
+
+/// Output size of a window sliding over `size` (padded by `padding` on both
+/// sides); 0 when the window does not fit.
+static int64_t slidingSize(int64_t size, int64_t window, int64_t stride,
+                           int64_t padding) {
+  int64_t span = size + 2 * padding - window;
+  return span < 0 ? 0 : span / stride + 1;
+}
+
+LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  auto x = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+  auto w = dyn_cast<RankedTensorType>(adaptor.getFilter().getType());
+  if (!x || !w || x.getRank() != 4 || w.getRank() != 4)
+    return emitOptionalError(loc, "conv2d expects [N, C, H, W] input and "
+                                  "[F, C, KH, KW] filter");
+  int64_t stride = adaptor.getStride(), padding = adaptor.getPadding();
+  if (stride < 1 || padding < 0)
+    return emitOptionalError(loc, "conv2d needs stride >= 1 and padding >= 0");
+  if (x.getDimSize(1) != w.getDimSize(1))
+    return emitOptionalError(loc, "conv2d input has ", x.getDimSize(1),
+                             " channels but the filter expects ",
+                             w.getDimSize(1));
+  int64_t oh = slidingSize(x.getDimSize(2), w.getDimSize(2), stride, padding);
+  int64_t ow = slidingSize(x.getDimSize(3), w.getDimSize(3), stride, padding);
+  if (oh < 1 || ow < 1)
+    return emitOptionalError(loc, "conv2d filter is larger than the padded input");
+  results.push_back(RankedTensorType::get(
+      {x.getDimSize(0), w.getDimSize(0), oh, ow}, x.getElementType()));
+  return success();
+}
+
+static LogicalResult inferPool(std::optional<Location> loc, Type input,
+                               int64_t kernel, int64_t stride,
+                               SmallVectorImpl<Type> &results) {
+  auto x = dyn_cast<RankedTensorType>(input);
+  if (!x || x.getRank() != 4)
+    return emitOptionalError(loc, "pooling expects an [N, C, H, W] input");
+  if (kernel < 1 || stride < 1)
+    return emitOptionalError(loc, "pooling needs kernel >= 1 and stride >= 1");
+  int64_t oh = slidingSize(x.getDimSize(2), kernel, stride, 0);
+  int64_t ow = slidingSize(x.getDimSize(3), kernel, stride, 0);
+  if (oh < 1 || ow < 1)
+    return emitOptionalError(loc, "pooling window is larger than the input");
+  results.push_back(RankedTensorType::get(
+      {x.getDimSize(0), x.getDimSize(1), oh, ow}, x.getElementType()));
+  return success();
+}
+
+LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  return inferPool(loc, adaptor.getInput().getType(), adaptor.getKernel(),
+                   adaptor.getStride(), results);
+}
+
+LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  return inferPool(loc, adaptor.getInput().getType(), adaptor.getKernel(),
+                   adaptor.getStride(), results);
 }
 
 /// Checks that `axes` are strictly increasing dimensions of a rank-`rank` value.

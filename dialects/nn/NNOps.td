@@ -45,11 +45,20 @@ def NN_MatmulOp : NN_Op<"matmul", [Pure, InferTypeOpAdaptor,
 
 def NN_BiasAddOp : NN_Op<"bias_add", [Pure, AllTypesMatch<["input", "result"]>,
     DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
-  let summary = "Adds a vector along the last dimension";
-  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$bias);
+  let summary = "Adds a vector along one dimension (default: the last)";
+  let description = [{
+    `axis` is the dimension the bias runs along: -1 (the last) for dense
+    layers, 1 (channels) for NCHW convolutions.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$bias,
+                   DefaultValuedAttr<I64Attr, "-1">:$axis);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$input `,` $bias attr-dict `:` type($input) `,` type($bias)";
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The dimension of the input the bias runs along, in [0, rank).
+    int64_t getBiasDim();
+  }];
 }
 
 def NN_ReduceSumOp : NN_Op<"reduce_sum", [Pure, InferTypeOpAdaptor,
@@ -68,6 +77,74 @@ def NN_BroadcastOp : NN_Op<"broadcast", [Pure,
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
+}
+
+def NN_ReshapeOp : NN_Op<"reshape", [Pure,
+    DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
+  let summary = "Same elements, row-major, in another shape (flatten)";
+  let arguments = (ins NN_FloatTensor:$input);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling, NCHW
+//===----------------------------------------------------------------------===//
+
+def NN_Conv2DOp : NN_Op<"conv2d", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
+  let summary = "2-D convolution (cross-correlation) of [N, C, H, W] with [F, C, KH, KW]";
+  let description = [{
+    Zero padding on every side, one stride for both spatial dimensions:
+    out[n, f, i, j] = sum(c, kh, kw) pad(x)[n, c, i*s + kh, j*s + kw] * w[f, c, kh, kw].
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$filter,
+                   DefaultValuedAttr<I64Attr, "1">:$stride,
+                   DefaultValuedAttr<I64Attr, "0">:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $filter attr-dict `:` type($input) `,` type($filter) `->` type($result)";
+}
+
+def NN_Conv2DInputGradOp : NN_Op<"conv2d_input_grad", [Pure]> {
+  let summary = "Gradient of conv2d with respect to its input";
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$filter,
+                   I64Attr:$stride, I64Attr:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $filter attr-dict `:` type($grad) `,` type($filter) `->` type($result)";
+}
+
+def NN_Conv2DFilterGradOp : NN_Op<"conv2d_filter_grad", [Pure]> {
+  let summary = "Gradient of conv2d with respect to its filter";
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$input,
+                   I64Attr:$stride, I64Attr:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $input attr-dict `:` type($grad) `,` type($input) `->` type($result)";
+}
+
+class NN_Pool2DOp<string mnemonic, string what> : NN_Op<mnemonic, [Pure,
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
+  let summary = what # " over KxK windows of [N, C, H, W], no padding";
+  let arguments = (ins NN_FloatTensor:$input, I64Attr:$kernel, I64Attr:$stride);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+def NN_MaxPool2DOp : NN_Pool2DOp<"maxpool2d", "Maximum">;
+def NN_AvgPool2DOp : NN_Pool2DOp<"avgpool2d", "Mean">;
+
+def NN_MaxPool2DGradOp : NN_Op<"maxpool2d_grad", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "Routes each window's gradient to its first maximum";
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$input,
+                   I64Attr:$kernel, I64Attr:$stride);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $input attr-dict `:` type($grad) `,` type($input)";
+}
+
+def NN_AvgPool2DGradOp : NN_Op<"avgpool2d_grad", [Pure]> {
+  let summary = "Spreads each window's gradient evenly over the window";
+  let arguments = (ins NN_FloatTensor:$grad, I64Attr:$kernel, I64Attr:$stride);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad attr-dict `:` type($grad) `->` type($result)";
 }
 
 //===----------------------------------------------------------------------===//

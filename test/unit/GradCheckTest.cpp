@@ -253,6 +253,45 @@ TEST_F(GradCheck, BceWithLogits) {
   check({"3x4", "3x4:p"},
         "%y = nn.bce_logits %a0, %a1 : tensor<3x4xf64>, tensor<3x4xf64>", {});
 }
+TEST_F(GradCheck, BiasAddChannels) {
+  check({"2x3x4x4", "3"},
+        "%y = nn.bias_add %a0, %a1 {axis = 1} : tensor<2x3x4x4xf64>, tensor<3xf64>",
+        {2, 3, 4, 4});
+}
+TEST_F(GradCheck, Reshape) {
+  check({"2x3x4"},
+        "%y = nn.reshape %a0 : tensor<2x3x4xf64> -> tensor<6x4xf64>", {6, 4});
+}
+TEST_F(GradCheck, Conv2D) {
+  check({"2x3x6x5", "4x3x3x2"},
+        "%y = nn.conv2d %a0, %a1 : tensor<2x3x6x5xf64>, tensor<4x3x3x2xf64> -> "
+        "tensor<2x4x4x4xf64>",
+        {2, 4, 4, 4});
+}
+TEST_F(GradCheck, Conv2DStridePadding) {
+  check({"2x2x7x7", "3x2x3x3"},
+        "%y = nn.conv2d %a0, %a1 {stride = 2, padding = 1} : tensor<2x2x7x7xf64>, "
+        "tensor<3x2x3x3xf64> -> tensor<2x3x4x4xf64>",
+        {2, 3, 4, 4});
+}
+TEST_F(GradCheck, MaxPool2D) {
+  check({"2x3x4x6"},
+        "%y = nn.maxpool2d %a0 {kernel = 2, stride = 2} : tensor<2x3x4x6xf64> -> "
+        "tensor<2x3x2x3xf64>",
+        {2, 3, 2, 3});
+}
+TEST_F(GradCheck, MaxPool2DOverlapping) {
+  check({"1x2x5x5"},
+        "%y = nn.maxpool2d %a0 {kernel = 3, stride = 2} : tensor<1x2x5x5xf64> -> "
+        "tensor<1x2x2x2xf64>",
+        {1, 2, 2, 2});
+}
+TEST_F(GradCheck, AvgPool2D) {
+  check({"2x2x5x5"},
+        "%y = nn.avgpool2d %a0 {kernel = 3, stride = 2} : tensor<2x2x5x5xf64> -> "
+        "tensor<2x2x2x2xf64>",
+        {2, 2, 2, 2});
+}
 TEST_F(GradCheck, DenseChain) {
   // dense -> tanh -> dense -> cross-entropy: VJPs composed, grads summed.
   check({"4x3", "3x5", "5", "5x3", "4:i3"},
