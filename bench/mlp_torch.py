@@ -8,8 +8,14 @@ gathering, steps) is timed, not reading the data.
 """
 import argparse
 import gzip
+import os
 import struct
 import time
+
+# One thread: torch.set_num_threads(1) does not reach OpenBLAS's own pool,
+# which reads these when torch loads it.
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = "1"
 
 import numpy as np
 import torch
@@ -75,7 +81,9 @@ def main():
     print(f"torch test accuracy: {acc:.4f}")
     with open("/proc/self/maps") as f:  # which BLAS did the matmuls use?
         blas = sorted({l.split()[-1] for l in f if "blas" in l.lower()})
-    print(f"torch blas: {' '.join(blas) or 'none mapped'}")
+    with open("/proc/self/status") as f:
+        threads = next(l.split()[1] for l in f if l.startswith("Threads:"))
+    print(f"torch blas: {' '.join(blas) or 'none mapped'} (threads: {threads})")
 
 
 if __name__ == "__main__":

@@ -39,8 +39,15 @@ void dlc::rt::initializeBuffer(const BufferSpec &spec, uint64_t seed,
                                float *data) {
   int64_t n = spec.numElements();
   auto [kind, arg] = StringRef(spec.init).split(':');
+  // Dense weights are [in, out]; convolution filters [F, C, KH, KW] see
+  // C*KH*KW inputs and feed F*KH*KW outputs.
   double fanIn = spec.shape.empty() ? 1 : spec.shape.front();
   double fanOut = spec.shape.empty() ? 1 : spec.shape.back();
+  if (spec.shape.size() == 4) {
+    double window = spec.shape[2] * spec.shape[3];
+    fanIn = spec.shape[1] * window;
+    fanOut = spec.shape[0] * window;
+  }
   Stream rng{std::mt19937_64(seed ^ fnv1a(spec.name))};
   double value = 0;
   if (kind == "he") {

@@ -109,6 +109,12 @@ struct Lowering {
     return AffineMap::get(dims, 0, results, ctx());
   }
   /// `parallel` leading parallel loops, the rest reductions.
+  /// One letter per loop: p(arallel) or r(eduction).
+  SmallVector<IteratorType> iterators(StringRef kinds) {
+    return llvm::to_vector(llvm::map_range(kinds, [](char k) {
+      return k == 'p' ? IteratorType::parallel : IteratorType::reduction;
+    }));
+  }
   SmallVector<IteratorType> iterators(int64_t loops, int64_t parallel) {
     SmallVector<IteratorType> iters(loops, IteratorType::reduction);
     std::fill_n(iters.begin(), parallel, IteratorType::parallel);
@@ -325,13 +331,15 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, OpBuilder &b) {
       .Case([&](Conv2DOp o) -> FailureOr<V> {
         int64_t s = o.getStride();
         Value x = padSpatial(L, o.getInput(), o.getPadding());
-        // (n, f, oh, ow, c, kh, kw)
+        // Loops (n, f, c, kh, kw, oh, ow): the innermost runs along an
+        // output row, contiguous in the output and (stride 1) the input, so
+        // the loop vectorizer can use it.
         auto type = o.getType();
         return V{L.generic(
             type, {x, o.getFilter()}, L.filled(type, 0.0),
-            {L.map(7, {d(0), d(4), d(2) * s + d(5), d(3) * s + d(6)}),
-             L.map(7, {d(1), d(4), d(5), d(6)}), L.map(7, {d(0), d(1), d(2), d(3)})},
-            L.iterators(7, 4), multiplyAdd)[0]};
+            {L.map(7, {d(0), d(2), d(5) * s + d(3), d(6) * s + d(4)}),
+             L.map(7, {d(1), d(2), d(3), d(4)}), L.map(7, {d(0), d(1), d(5), d(6)})},
+            L.iterators("pprrrpp"), multiplyAdd)[0]};
       })
       .Case([&](Conv2DFilterGradOp o) -> FailureOr<V> {
         int64_t s = o.getStride();
@@ -355,12 +363,12 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, OpBuilder &b) {
             {type.getDimSize(0), type.getDimSize(1), type.getDimSize(2) + 2 * p,
              type.getDimSize(3) + 2 * p},
             type.getElementType());
-        // (n, c, oh, ow, f, kh, kw)
+        // Loops (n, f, c, kh, kw, oh, ow), innermost along a gradient row.
         Value dx = L.generic(
             padded, {o.getGrad(), o.getFilter()}, L.filled(padded, 0.0),
-            {L.map(7, {d(0), d(4), d(2), d(3)}), L.map(7, {d(4), d(1), d(5), d(6)}),
-             L.map(7, {d(0), d(1), d(2) * s + d(5), d(3) * s + d(6)})},
-            L.iterators(7, 2), multiplyAdd)[0];
+            {L.map(7, {d(0), d(1), d(5), d(6)}), L.map(7, {d(1), d(2), d(3), d(4)}),
+             L.map(7, {d(0), d(2), d(5) * s + d(3), d(6) * s + d(4)})},
+            L.iterators("prprrrr"), multiplyAdd)[0];
         return V{cropSpatial(L, dx, type, p)};
       })
       .Case([&](MaxPool2DOp o) -> FailureOr<V> {

@@ -94,6 +94,29 @@ private:
         }
         break;
       }
+      case Node::Conv2D: {
+        auto inType = cast<RankedTensorType>(operand(0).getType());
+        auto wType = RankedTensorType::get(
+            {n.units, inType.getDimSize(1), n.kernel, n.kernel},
+            inType.getElementType());
+        Value w = nn::ParamOp::create(b, l, wType, n.name + ".weight", n.init);
+        v = nn::Conv2DOp::create(b, l, operand(0), w, n.stride, n.padding);
+        if (n.bias) {
+          auto bType = RankedTensorType::get({n.units}, inType.getElementType());
+          Value bias = nn::ParamOp::create(b, l, bType, n.name + ".bias", "zeros");
+          v = nn::BiasAddOp::create(b, l, v, bias, /*axis=*/1);
+        }
+        break;
+      }
+      case Node::MaxPool2D:
+        v = nn::MaxPool2DOp::create(b, l, operand(0), n.kernel, n.stride);
+        break;
+      case Node::AvgPool2D:
+        v = nn::AvgPool2DOp::create(b, l, operand(0), n.kernel, n.stride);
+        break;
+      case Node::Flatten:
+        v = nn::ReshapeOp::create(b, l, typeOf(n.shape), operand(0));
+        break;
       case Node::Relu:
         v = nn::ReluOp::create(b, l, operand(0));
         break;

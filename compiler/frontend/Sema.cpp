@@ -41,7 +41,7 @@ private:
   std::map<std::string, int> values;
   std::map<std::string, SMLoc> definedAt;
   std::string currentStmt;
-  int densesInStmt = 0;
+  int layersInStmt = 0;
   std::string defaultInit = "he";
   int64_t batch = 0;
 
@@ -72,6 +72,9 @@ private:
   int eval(const Expr &e);
   int evalCall(const Expr &e);
   int evalBinary(const Expr &e);
+  int evalSpatial(const Expr &e);
+  std::string layerName();
+  bool weightOptions(const Expr &e, Node &n);
   bool checkArgs(const Expr &call, size_t positional, StringRef signature,
                  llvm::ArrayRef<StringRef> keywords);
   std::optional<double> number(const Expr &e);
@@ -250,6 +253,108 @@ int Sema::evalBinary(const Expr &e) {
   return add(Node{op, {a, b}, shapeOf(a), e.loc});
 }
 
+/// A positive integer argument (`what` names it in the error), or nullopt.
+static std::optional<int64_t> positiveInt(const Expr &e) {
+  if (e.kind != Expr::Number || !e.isInteger || e.number < 1 || e.number > 1e9)
+    return std::nullopt;
+  return static_cast<int64_t>(e.number);
+}
+
+/// Parameters of a layer call, named after the definition (h, h_2, ...).
+std::string Sema::layerName() {
+  ++layersInStmt;
+  return layersInStmt == 1 ? currentStmt
+                           : fmt::format("{}_{}", currentStmt, layersInStmt);
+}
+
+/// Reads `bias = true|false` and `init = ...` of a layer that has weights.
+bool Sema::weightOptions(const Expr &e, Node &n) {
+  for (const Arg &arg : e.args) {
+    if (arg.key == "bias") {
+      const Expr &v = *arg.value;
+      if (v.kind != Expr::Name || (v.text != "true" && v.text != "false"))
+        return error(v.loc, "bias must be true or false");
+      n.bias = v.text == "true";
+    } else if (arg.key == "init") {
+      auto init = initializer(*arg.value, nullptr);
+      if (!init)
+        return false;
+      n.init = *init;
+    }
+  }
+  return true;
+}
+
+int Sema::evalSpatial(const Expr &e) {
+  StringRef callee = e.text;
+  bool conv = callee == "conv2d";
+  if (conv ? !checkArgs(e, 3, "input, filters, kernel",
+                        {"stride", "padding", "bias", "init"})
+           : !checkArgs(e, 2, "input, kernel", {"stride"}))
+    return -1;
+  int x = eval(*e.args[0].value);
+  if (x < 0)
+    return -1;
+  const Shape &in = shapeOf(x);
+  if (in.dims.size() != 4) {
+    error(e.args[0].value->loc,
+          fmt::format("{} expects a [batch, channels, height, width] input, "
+                      "got {}",
+                      callee.str(), in.str()));
+    return -1;
+  }
+  Node n{conv ? Node::Conv2D
+              : callee == "maxpool2d" ? Node::MaxPool2D : Node::AvgPool2D,
+         {x}, in, e.loc};
+  size_t kernelArg = conv ? 2 : 1;
+  if (conv) {
+    auto filters = positiveInt(*e.args[1].value);
+    if (!filters) {
+      error(e.args[1].value->loc, "filters must be a positive integer");
+      return -1;
+    }
+    n.units = *filters;
+  }
+  auto kernel = positiveInt(*e.args[kernelArg].value);
+  if (!kernel) {
+    error(e.args[kernelArg].value->loc, "kernel must be a positive integer");
+    return -1;
+  }
+  n.kernel = *kernel;
+  n.stride = conv ? 1 : n.kernel;
+  for (const Arg &arg : e.args) {
+    if (arg.key != "stride" && arg.key != "padding")
+      continue;
+    const Expr &v = *arg.value;
+    bool isPadding = arg.key == "padding";
+    if (v.kind != Expr::Number || !v.isInteger || v.number < (isPadding ? 0 : 1) ||
+        v.number > 1e6) {
+      error(v.loc, fmt::format("{} must be a {} integer", arg.key,
+                               isPadding ? "non-negative" : "positive"));
+      return -1;
+    }
+    (isPadding ? n.padding : n.stride) = static_cast<int64_t>(v.number);
+  }
+  int64_t h = in.dims[2] + 2 * n.padding - n.kernel;
+  int64_t w = in.dims[3] + 2 * n.padding - n.kernel;
+  if (h < 0 || w < 0) {
+    error(e.args[kernelArg].value->loc,
+          fmt::format("a {}x{} window does not fit the {}x{} images of {}",
+                      n.kernel, n.kernel, in.dims[2] + 2 * n.padding,
+                      in.dims[3] + 2 * n.padding, in.str()));
+    return -1;
+  }
+  n.shape.dims = {in.dims[0], conv ? n.units : in.dims[1], h / n.stride + 1,
+                  w / n.stride + 1};
+  if (conv) {
+    n.init = defaultInit;
+    n.name = layerName();
+    if (!weightOptions(e, n))
+      return -1;
+  }
+  return add(n);
+}
+
 int Sema::evalCall(const Expr &e) {
   StringRef callee = e.text;
   static const std::pair<StringRef, Node::Op> unary[] = {
@@ -288,6 +393,21 @@ int Sema::evalCall(const Expr &e) {
     }
     return add(Node{op, {a, b}, shapeOf(a), e.loc});
   }
+  if (callee == "conv2d" || callee == "maxpool2d" || callee == "avgpool2d")
+    return evalSpatial(e);
+  if (callee == "flatten") {
+    if (!checkArgs(e, 1, "input", {}))
+      return -1;
+    int x = eval(*e.args[0].value);
+    if (x < 0)
+      return -1;
+    Node n{Node::Flatten, {x}, shapeOf(x), e.loc};
+    int64_t rest = 1;
+    for (size_t i = 1; i < n.shape.dims.size(); ++i)
+      rest *= n.shape.dims[i];
+    n.shape.dims = {n.shape.dims[0], rest};
+    return add(n);
+  }
   if (callee == "dense") {
     if (!checkArgs(e, 2, "input, units", {"bias", "init"}))
       return -1;
@@ -316,27 +436,13 @@ int Sema::evalCall(const Expr &e) {
     }
     n.shape.dims[1] = n.units;
     n.init = defaultInit;
-    ++densesInStmt;
-    n.name = densesInStmt == 1 ? currentStmt
-                               : fmt::format("{}_{}", currentStmt, densesInStmt);
-    for (const Arg &arg : e.args) {
-      if (arg.key == "bias") {
-        const Expr &v = *arg.value;
-        if (v.kind != Expr::Name || (v.text != "true" && v.text != "false")) {
-          error(v.loc, "bias must be true or false");
-          return -1;
-        }
-        n.bias = v.text == "true";
-      } else if (arg.key == "init") {
-        auto init = initializer(*arg.value, nullptr);
-        if (!init)
-          return -1;
-        n.init = *init;
-      }
-    }
+    n.name = layerName();
+    if (!weightOptions(e, n))
+      return -1;
     return add(n);
   }
-  error(e.loc, fmt::format("unknown layer '{}' (known: dense, relu, sigmoid, "
+  error(e.loc, fmt::format("unknown layer '{}' (known: dense, conv2d, "
+                           "maxpool2d, avgpool2d, flatten, relu, sigmoid, "
                            "tanh, softmax, add, sub, mul)",
                            callee.str()));
   return -1;
@@ -630,7 +736,7 @@ std::optional<Graph> Sema::run(const Program &program) {
       return std::nullopt;
     }
     currentStmt = a.name;
-    densesInStmt = 0;
+    layersInStmt = 0;
     int node = eval(*a.value);
     if (node < 0)
       return std::nullopt;

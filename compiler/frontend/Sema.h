@@ -26,15 +26,19 @@ struct Shape {
 };
 
 struct Node {
-  enum Op { Input, Dense, Relu, Sigmoid, Tanh, Softmax, Add, Sub, Mul, Scale };
+  enum Op {
+    Input, Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten,
+    Relu, Sigmoid, Tanh, Softmax, Add, Sub, Mul, Scale
+  };
   Op op;
   std::vector<int> operands; // indices of earlier nodes
   Shape shape;
   llvm::SMLoc loc;
-  std::string name;      // Input: the input's name; Dense: parameter prefix
-  int64_t units = 0;     // Dense
-  bool bias = true;      // Dense
-  std::string init;      // Dense: weight initializer (runtime syntax)
+  std::string name;      // Input: the input's name; Dense, Conv2D: parameter prefix
+  int64_t units = 0;     // Dense: units; Conv2D: filters
+  int64_t kernel = 0, stride = 1, padding = 0; // Conv2D, pools
+  bool bias = true;      // Dense, Conv2D
+  std::string init;      // Dense, Conv2D: weight initializer (runtime syntax)
   double factor = 1.0;   // Scale
 };
 

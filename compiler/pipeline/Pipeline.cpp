@@ -36,7 +36,7 @@ static const char *cpuCodegenPipeline =
     "expand-strided-metadata,math-expand-ops,"
     // LLVM dialect, bare pointers at function boundaries.
     "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
-    "finalize-memref-to-llvm,convert-math-to-llvm,convert-arith-to-llvm,"
+    "finalize-memref-to-llvm{use-aligned-alloc},convert-math-to-llvm,convert-arith-to-llvm,"
     "convert-index-to-llvm,convert-ub-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
     "reconcile-unrealized-casts,dlc-emit-entry-points,canonicalize";

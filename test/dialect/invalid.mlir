@@ -28,7 +28,7 @@ func.func @matmul_result(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) {
 // -----
 
 func.func @bias(%x: tensor<4x8xf32>, %b: tensor<7xf32>) {
-  // expected-error@+1 {{bias tensor<7xf32> does not match the last dimension of tensor<4x8xf32>}}
+  // expected-error@+1 {{bias tensor<7xf32> does not match dimension 1 of tensor<4x8xf32>}}
   %0 = nn.bias_add %x, %b : tensor<4x8xf32>, tensor<7xf32>
   return
 }
