@@ -65,8 +65,11 @@ struct BufferABIPass : dlc::impl::BufferABIBase<BufferABIPass> {
     func.setFunctionType(
         b.getFunctionType(entry.getArgumentTypes(), TypeRange()));
     // The nn.* annotations were read into the manifest; LLVM has no use for
-    // them.
+    // them. What it can use: the caller never aliases two buffers (the ABI
+    // says so), which lets it keep accumulators in registers.
     func.removeArgAttrsAttr();
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+      func.setArgAttr(i, "llvm.noalias", b.getUnitAttr());
     return success();
   }
 };

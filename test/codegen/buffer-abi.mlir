@@ -1,9 +1,10 @@
 // RUN: dlc-opt %s --dlc-buffer-abi | FileCheck %s
 
-// Arguments become read-only views of caller buffers; an nn.update result is
-// copied back into its argument, any other result into a new trailing buffer.
+// Arguments become read-only views of caller buffers, which never alias; an
+// nn.update result is copied back into its argument, any other result into a
+// new trailing buffer.
 // CHECK-LABEL: func.func @step(
-// CHECK-SAME: %[[P:.*]]: memref<3xf32>, %[[X:.*]]: memref<3xf32>, %[[OUT:.*]]: memref<f32>)
+// CHECK-SAME: %[[P:[^:]*]]: memref<3xf32> {llvm.noalias}, %[[X:[^:]*]]: memref<3xf32> {llvm.noalias}, %[[OUT:[^:]*]]: memref<f32> {llvm.noalias})
 // CHECK-NOT: ->
 // CHECK: %[[PT:.*]] = bufferization.to_tensor %[[P]] restrict : memref<3xf32> to tensor<3xf32>
 // CHECK: %[[XT:.*]] = bufferization.to_tensor %[[X]] restrict : memref<3xf32> to tensor<3xf32>
