@@ -13,6 +13,8 @@
 #include "runtime/Data.h"
 #include "runtime/Trainer.h"
 
+#include "llvm/ADT/StringRef.h"
+
 #include <cstring>
 #include <fmt/format.h>
 
@@ -41,7 +43,12 @@ int main(int argc, char **argv) {
     fmt::print(" {}({} buffers)", name, args.size());
   fmt::print("\n");
 
-  std::string dataDir = manifest.train.at("data").substr(strlen("fashion_mnist:"));
+  auto data = manifest.train.find("data");
+  if (data == manifest.train.end()) {
+    fmt::print(stderr, "error: {} has no train section\n", path);
+    return 1;
+  }
+  std::string dataDir = llvm::StringRef(data->second).split(':').second.str();
   auto train = dlc::rt::readIdxDataset(dataDir, "train");
   auto test = dlc::rt::readIdxDataset(dataDir, "t10k");
   if (!train || !test) {

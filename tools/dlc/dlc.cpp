@@ -153,10 +153,14 @@ int runTraining(const Args &args, Compiler &compiler, mlir::ModuleOp module) {
     options.lossLog = lossLog;
   }
   const rt::Manifest &m = model->manifest();
+  auto setting = [&](const char *key) {
+    auto it = m.train.find(key);
+    return it == m.train.end() ? std::string("?") : it->second;
+  };
   std::printf("training %s (%s): %s, batch %s, %s\n", m.model.c_str(),
               args.so.empty() ? "JIT" : args.so.c_str(),
-              m.train.at("optimizer").c_str(), m.train.at("batch").c_str(),
-              m.train.at("loss").c_str());
+              setting("optimizer").c_str(), setting("batch").c_str(),
+              setting("loss").c_str());
   std::fflush(stdout);
   auto result = rt::train(*model, options);
   if (lossLog)
