@@ -51,7 +51,7 @@ def ConvertNNToLinalg : Pass<"convert-nn-to-linalg", "mlir::ModuleOp"> {
   let summary = "Lower nn ops to linalg.generic on tensors";
   let dependentDialects = ["mlir::linalg::LinalgDialect",
     "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect",
-    "mlir::math::MathDialect"];
+    "mlir::math::MathDialect", "mlir::scf::SCFDialect"];
 }
 
 //===----------------------------------------------------------------------===//
@@ -75,6 +75,17 @@ def HoistVectorTransfers : Pass<"dlc-hoist-vector-transfers", "mlir::func::FuncO
     (the accumulator tile of a vectorized matmul) out of the loops around it,
     so the inner loop only loads operands and issues FMAs.
   }];
+}
+
+def ExpandStridedCopies : Pass<"dlc-expand-strided-copies", "mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy between non-contiguous buffers into linalg.copy";
+  let description = [{
+    memref.copy lowers to an LLVM memcpy only when both buffers are
+    contiguous; otherwise it becomes a call to `memrefCopy` in MLIR's C runner
+    library, which neither the JIT nor a shared library links. As linalg.copy
+    it becomes ordinary loops. Contiguous copies are left alone.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
 def BufferABI : Pass<"dlc-buffer-abi", "mlir::ModuleOp"> {

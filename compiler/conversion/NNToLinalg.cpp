@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Passes.h"
 
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "compiler/conversion/Lowering.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace dlc {
@@ -17,156 +17,11 @@ namespace dlc {
 
 using namespace mlir;
 using namespace dlc::nn;
+using namespace dlc::conversion;
 using utils::IteratorType;
 
 namespace {
 
-/// Builds linalg ops and scalar arithmetic at one location.
-struct Lowering {
-  OpBuilder &b;
-  Location loc;
-
-  MLIRContext *ctx() { return b.getContext(); }
-
-  AffineMap identity(int64_t rank) {
-    return AffineMap::getMultiDimIdentityMap(rank, ctx());
-  }
-  /// The map of an operand that lacks `dropped` dimensions of the iteration.
-  AffineMap without(int64_t rank, ArrayRef<int64_t> dropped) {
-    SmallVector<AffineExpr> exprs;
-    for (int64_t d = 0; d < rank; ++d)
-      if (!llvm::is_contained(dropped, d))
-        exprs.push_back(b.getAffineDimExpr(d));
-    return AffineMap::get(rank, 0, exprs, ctx());
-  }
-
-  Value cst(Type t, double v) {
-    return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
-  }
-  Value empty(RankedTensorType t) {
-    return tensor::EmptyOp::create(b, loc, t.getShape(), t.getElementType());
-  }
-  Value filled(RankedTensorType t, double v) {
-    return linalg::FillOp::create(b, loc, cst(t.getElementType(), v), empty(t))
-        .getResult(0);
-  }
-
-  using Body = function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
-  ValueRange generic(TypeRange results, ValueRange inputs, ValueRange inits,
-                     ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iters,
-                     Body body) {
-    return linalg::GenericOp::create(
-               b, loc, results, inputs, inits, maps, iters,
-               [&](OpBuilder &nb, Location nl, ValueRange args) {
-                 linalg::YieldOp::create(nb, nl, body(nb, nl, args));
-               })
-        .getResults();
-  }
-
-  /// An elementwise generic over `type`'s shape; rank-0 inputs are broadcast.
-  Value map(RankedTensorType type, ValueRange inputs, Body body) {
-    int64_t rank = type.getRank();
-    SmallVector<AffineMap> maps;
-    for (Value in : inputs)
-      maps.push_back(cast<RankedTensorType>(in.getType()).getRank() == 0
-                         ? AffineMap::get(rank, 0, {}, ctx())
-                         : identity(rank));
-    maps.push_back(identity(rank));
-    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
-    return generic(type, inputs, empty(type), maps, iters, body)[0];
-  }
-
-  /// Reduces `inputs` (all of the first one's shape) over `axes`, into
-  /// outputs initialized to `inits`, combining with `body(inputs..., accs...)`.
-  ValueRange reduce(ValueRange inputs, ArrayRef<int64_t> axes,
-                    ArrayRef<double> inits, Body body) {
-    auto type = cast<RankedTensorType>(inputs[0].getType());
-    int64_t rank = type.getRank();
-    SmallVector<int64_t> outShape;
-    for (int64_t d = 0; d < rank; ++d)
-      if (!llvm::is_contained(axes, d))
-        outShape.push_back(type.getDimSize(d));
-    auto outType = RankedTensorType::get(outShape, type.getElementType());
-    SmallVector<AffineMap> maps;
-    for (Value in : inputs)
-      maps.push_back(cast<RankedTensorType>(in.getType()).getRank() == rank
-                         ? identity(rank)
-                         : without(rank, axes));
-    SmallVector<Value> outs;
-    SmallVector<Type> outTypes;
-    for (double init : inits) {
-      outs.push_back(filled(outType, init));
-      outTypes.push_back(outType);
-      maps.push_back(without(rank, axes));
-    }
-    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
-    for (int64_t a : axes)
-      iters[a] = IteratorType::reduction;
-    return generic(outTypes, inputs, outs, maps, iters, body);
-  }
-
-  AffineMap map(int64_t dims, ArrayRef<AffineExpr> results) {
-    return AffineMap::get(dims, 0, results, ctx());
-  }
-  /// `parallel` leading parallel loops, the rest reductions.
-  /// One letter per loop: p(arallel) or r(eduction).
-  SmallVector<IteratorType> iterators(StringRef kinds) {
-    return llvm::to_vector(llvm::map_range(kinds, [](char k) {
-      return k == 'p' ? IteratorType::parallel : IteratorType::reduction;
-    }));
-  }
-  SmallVector<IteratorType> iterators(int64_t loops, int64_t parallel) {
-    SmallVector<IteratorType> iters(loops, IteratorType::reduction);
-    std::fill_n(iters.begin(), parallel, IteratorType::parallel);
-    return iters;
-  }
-
-  SmallVector<int64_t> allAxes(int64_t rank) {
-    return llvm::to_vector(llvm::seq<int64_t>(0, rank));
-  }
-};
-
-// Scalar helpers used inside generic bodies.
-Value add(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::AddFOp::create(b, l, x, y);
-}
-Value sub(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::SubFOp::create(b, l, x, y);
-}
-Value mul(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::MulFOp::create(b, l, x, y);
-}
-Value div(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::DivFOp::create(b, l, x, y);
-}
-Value fconst(OpBuilder &b, Location l, Type t, double v) {
-  return arith::ConstantOp::create(b, l, b.getFloatAttr(t, v));
-}
-Value sigmoid(OpBuilder &b, Location l, Value x) {
-  Type t = x.getType();
-  Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, x));
-  return div(b, l, fconst(b, l, t, 1.0), add(b, l, fconst(b, l, t, 1.0), e));
-}
-/// 1.0 where the column index `dim` equals the integer label, else 0.0.
-Value isLabel(OpBuilder &b, Location l, Value label, unsigned dim, Type t) {
-  Value col = linalg::IndexOp::create(b, l, dim);
-  Value id = arith::IndexCastOp::create(b, l, b.getIndexType(), label);
-  Value eq = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, col, id);
-  return arith::SelectOp::create(b, l, eq, fconst(b, l, t, 1.0),
-                                 fconst(b, l, t, 0.0));
-}
-
-AffineExpr d(unsigned i, MLIRContext *ctx) { return getAffineDimExpr(i, ctx); }
-
-SmallVector<Value> multiplyAdd(OpBuilder &b, Location l, ValueRange a) {
-  return {add(b, l, a[2], mul(b, l, a[0], a[1]))};
-}
-
-RankedTensorType tensorType(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
-
-double numElements(Value v) { return tensorType(v).getNumElements(); }
 
 /// Row-wise max and sum(exp(x - max)) of a rank-2 tensor [N, C].
 std::pair<Value, Value> softmaxStats(Lowering &L, Value x) {
@@ -248,6 +103,17 @@ Value cropSpatial(Lowering &L, Value x, RankedTensorType type, int64_t p) {
                    [](OpBuilder &, Location, ValueRange a) {
                      return SmallVector<Value>{a[0]};
                    })[0];
+}
+
+/// A tensor of any rank as a vector (row-major).
+Value flatten(Lowering &L, Value x) {
+  auto type = tensorType(x);
+  if (type.getRank() == 1)
+    return x;
+  return tensor::CollapseShapeOp::create(
+      L.b, L.loc, x,
+      SmallVector<ReassociationIndices>{
+          llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))});
 }
 
 /// (n, c, oh, ow, kh, kw) -> the input element under window offset (kh, kw).
@@ -575,10 +441,11 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, OpBuilder &b) {
       })
       .Case([&](CrossEntropyOp o) {
         // mean over rows of log(sum(exp(x - max))) + max - x[label].
-        Value x = o.getLogits();
+        Value x = collapseToRows(L, o.getLogits());
+        Value labels = flatten(L, o.getLabels());
         Type t = tensorType(x).getElementType();
         auto [max, sum] = softmaxStats(L, x);
-        Value picked = L.reduce({x, o.getLabels()}, {1}, {0.0},
+        Value picked = L.reduce({x, labels}, {1}, {0.0},
                                 [&](OpBuilder &b, Location l, ValueRange a) {
                                   Value hit = isLabel(b, l, a[1], 1, t);
                                   return V{add(b, l, a[2], mul(b, l, hit, a[0]))};
@@ -593,12 +460,13 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, OpBuilder &b) {
                           })[0]};
       })
       .Case([&](CrossEntropyGradOp o) {
-        Value x = o.getLogits();
+        Value x = collapseToRows(L, o.getLogits());
+        Value labels = flatten(L, o.getLabels());
         Type t = tensorType(x).getElementType();
         auto [max, sum] = softmaxStats(L, x);
         double invN = 1.0 / tensorType(x).getDimSize(0);
-        return V{L.generic(
-            x.getType(), {x, max, sum, o.getLabels(), o.getGrad()},
+        Value dx = L.generic(
+            x.getType(), {x, max, sum, labels, o.getGrad()},
             L.empty(tensorType(x)),
             {L.identity(2), L.without(2, {1}), L.without(2, {1}),
              L.without(2, {1}), AffineMap::get(2, 0, {}, L.ctx()), L.identity(2)},
@@ -608,7 +476,8 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, OpBuilder &b) {
                             a[2]);
               Value d = sub(b, l, p, isLabel(b, l, a[3], 1, t));
               return V{mul(b, l, d, mul(b, l, a[4], fconst(b, l, t, invN)))};
-            })[0]};
+            })[0];
+        return V{restoreShape(L, dx, o.getType())};
       })
       .Case([&](MseOp o) {
         Type t = tensorType(o.getInput()).getElementType();
@@ -731,10 +600,7 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, OpBuilder &b) {
               return V{p, m, v};
             }));
       })
-      .Default([](Operation *op) -> FailureOr<V> {
-        return op->emitError("no lowering to linalg for '")
-               << op->getName() << "'";
-      });
+      .Default([&](Operation *op) { return lowerSequenceOp(op, b); });
 }
 
 struct ConvertNNToLinalgPass

@@ -26,14 +26,15 @@ static const char *cpuCodegenPipeline =
     "func.func(dlc-tile-contractions),canonicalize,cse,"
     // Caller-owned buffers, then bufferize everything else.
     "dlc-buffer-abi,"
+    "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "canonicalize,cse,buffer-deallocation-pipeline,"
+    "canonicalize,cse,buffer-deallocation-pipeline,func.func(dlc-expand-strided-copies),"
     // Loops; keep accumulators in registers.
     "convert-linalg-to-loops,fold-memref-alias-ops,canonicalize,cse,"
     "loop-invariant-code-motion,func.func(dlc-hoist-vector-transfers),"
-    "convert-vector-to-scf{full-unroll},lower-affine,convert-scf-to-cf,"
-    "expand-strided-metadata,math-expand-ops,"
+    "convert-vector-to-scf{full-unroll},convert-scf-to-cf,"
+    "expand-strided-metadata,lower-affine,math-expand-ops,"
     // LLVM dialect, bare pointers at function boundaries.
     "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
     "finalize-memref-to-llvm{use-aligned-alloc},convert-math-to-llvm,convert-arith-to-llvm,"

@@ -132,3 +132,89 @@ Grads BceLogitsOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
       llvm::to_vector(llvm::seq<int64_t>(0, type.getRank())));
   return {dx, MulOp::create(b, loc, gFull, scaled)};
 }
+
+//===----------------------------------------------------------------------===//
+// Sequences and attention
+//===----------------------------------------------------------------------===//
+
+Grads EmbeddingOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  // Ids are integers: no gradient.
+  return {Value(), EmbeddingGradOp::create(b, getLoc(), getTable().getType(),
+                                           resultGrads[0], getIds())};
+}
+
+Grads RnnOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  auto op = RnnGradOp::create(b, getLoc(), getInput().getType(),
+                              getWeight().getType(), resultGrads[0],
+                              getWeight(), getResult());
+  return {op.getInputGrad(), op.getWeightGrad()};
+}
+
+Grads LstmOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  // The cell states are saved for the backward pass only; dlc programs never
+  // read them, so no gradient flows into them.
+  Value g = resultGrads[0];
+  if (!g) {
+    auto type = getHidden().getType();
+    g = arith::ConstantOp::create(
+        b, getLoc(), type,
+        DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), 0.0)));
+  }
+  auto op = LstmGradOp::create(b, getLoc(), getInput().getType(),
+                               getWeight().getType(), g, getInput(),
+                               getWeight(), getHidden(), getCell());
+  return {op.getInputGrad(), op.getWeightGrad()};
+}
+
+Grads BatchMatmulOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  Value g = resultGrads[0];
+  Location loc = getLoc();
+  bool ta = getTransposeLhs(), tb = getTransposeRhs();
+  // As MatmulOp, per batch element.
+  Value dA = ta ? BatchMatmulOp::create(b, loc, getRhs(), g, tb, true)
+                : BatchMatmulOp::create(b, loc, g, getRhs(), false, !tb);
+  Value dB = tb ? BatchMatmulOp::create(b, loc, g, getLhs(), true, ta)
+                : BatchMatmulOp::create(b, loc, getLhs(), g, !ta, false);
+  return {dA, dB};
+}
+
+Grads TransposeOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  ArrayRef<int64_t> perm = getPermutation();
+  SmallVector<int64_t> inverse(perm.size());
+  for (auto [i, p] : llvm::enumerate(perm))
+    inverse[p] = i;
+  return {TransposeOp::create(b, getLoc(), resultGrads[0], inverse)};
+}
+
+Grads CausalMaskOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  return {CausalMaskOp::create(b, getLoc(), resultGrads[0],
+                               b.getF64FloatAttr(0.0))};
+}
+
+Grads LayerNormOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  return {LayerNormGradOp::create(b, getLoc(), resultGrads[0], getResult(),
+                                  getInput(), getEpsAttr())};
+}
+
+Grads SliceOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  return {SliceGradOp::create(b, getLoc(), getInput().getType(), resultGrads[0],
+                              getAxisAttr(), getStartAttr())};
+}
+
+Grads ConcatOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  Grads grads;
+  int64_t axis = getAxis(), start = 0;
+  for (Value in : getInputs()) {
+    grads.push_back(SliceOp::create(b, getLoc(), in.getType(), resultGrads[0],
+                                    axis, start));
+    start += cast<RankedTensorType>(in.getType()).getDimSize(axis);
+  }
+  return grads;
+}
+
+Grads DropoutOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  // y = x * mask / (1 - rate) with a mask fixed by (seed, step): linear in x.
+  return {DropoutOp::create(b, getLoc(), resultGrads[0], getStep(),
+                            getRateAttr(), getSeedAttr()),
+          Value()};
+}

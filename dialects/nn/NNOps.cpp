@@ -223,11 +223,11 @@ LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *,
 }
 
 LogicalResult CrossEntropyOp::verify() {
+  // [..., C] logits against [...] class ids: a batch, or a batch of sequences.
   auto logits = getLogits().getType();
   auto labels = getLabels().getType();
-  if (logits.getRank() != 2 || labels.getRank() != 1 ||
-      labels.getDimSize(0) != logits.getDimSize(0))
-    return emitOpError("expects [N, C] logits and [N] labels, got ")
+  if (logits.getRank() < 2 || logits.getShape().drop_back() != labels.getShape())
+    return emitOpError("expects [..., C] logits and [...] labels, got ")
            << shapeStr(logits) << " and " << shapeStr(labels);
   return success();
 }

@@ -285,4 +285,6 @@ def NN_AdamUpdateOp : NN_Op<"adam_update", [Pure,
   let assemblyFormat = "$param `,` $grad `,` $m `,` $v `,` $step attr-dict `:` type($param) `,` type($step)";
 }
 
+include "dialects/nn/NNSequenceOps.td"
+
 #endif // NN_OPS_TD

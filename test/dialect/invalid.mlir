@@ -69,7 +69,7 @@ func.func @dynamic(%a: tensor<?x8xf32>) {
 // -----
 
 func.func @cross_entropy(%x: tensor<4x8xf32>, %l: tensor<5xi32>) {
-  // expected-error@+1 {{expects [N, C] logits and [N] labels, got tensor<4x8xf32> and tensor<5xi32>}}
+  // expected-error@+1 {{expects [..., C] logits and [...] labels, got tensor<4x8xf32> and tensor<5xi32>}}
   %0 = nn.cross_entropy %x, %l : tensor<4x8xf32>, tensor<5xi32>
   return
 }

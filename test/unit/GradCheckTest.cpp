@@ -304,4 +304,77 @@ TEST_F(GradCheck, DenseChain) {
         {});
 }
 
+TEST_F(GradCheck, CrossEntropySequence) {
+  check({"2x3x5", "2x3:i5"},
+        "%y = nn.cross_entropy %a0, %a1 : tensor<2x3x5xf64>, tensor<2x3xi32>", {});
+}
+TEST_F(GradCheck, Embedding) {
+  // 8 ids into 5 rows: some repeat, so the scatter must accumulate.
+  check({"2x4:i5", "5x3"},
+        "%y = nn.embedding %a0, %a1 : tensor<2x4xi32>, tensor<5x3xf64> -> "
+        "tensor<2x4x3xf64>",
+        {2, 4, 3});
+}
+TEST_F(GradCheck, Rnn) {
+  check({"2x4x3", "3x3"},
+        "%y = nn.rnn %a0, %a1 : tensor<2x4x3xf64>, tensor<3x3xf64>", {2, 4, 3});
+}
+TEST_F(GradCheck, Lstm) {
+  check({"2x4x12", "3x12"},
+        "%y, %c = nn.lstm %a0, %a1 : tensor<2x4x12xf64>, tensor<3x12xf64>",
+        {2, 4, 3});
+}
+TEST_F(GradCheck, LstmChain) {
+  // Input projection, recurrence, a loss on the last step only.
+  check({"2x5x3", "3x8", "2x8", "8"},
+        "%0 = nn.reshape %a0 : tensor<2x5x3xf64> -> tensor<10x3xf64>\n"
+        "%1 = nn.matmul %0, %a1 : tensor<10x3xf64>, tensor<3x8xf64> -> tensor<10x8xf64>\n"
+        "%2 = nn.bias_add %1, %a3 : tensor<10x8xf64>, tensor<8xf64>\n"
+        "%3 = nn.reshape %2 : tensor<10x8xf64> -> tensor<2x5x8xf64>\n"
+        "%4, %5 = nn.lstm %3, %a2 : tensor<2x5x8xf64>, tensor<2x8xf64>\n"
+        "%y = nn.slice %4 axis 1 start 4 : tensor<2x5x2xf64> -> tensor<2x1x2xf64>",
+        {2, 1, 2});
+}
+TEST_F(GradCheck, BatchMatmul) {
+  check({"2x3x4", "2x4x5"},
+        "%y = nn.batch_matmul %a0, %a1 : tensor<2x3x4xf64>, tensor<2x4x5xf64> -> "
+        "tensor<2x3x5xf64>",
+        {2, 3, 5});
+}
+TEST_F(GradCheck, BatchMatmulTransposed) {
+  check({"2x2x4x3", "2x2x5x4"},
+        "%y = nn.batch_matmul %a0, %a1 {transpose_lhs = true, transpose_rhs = "
+        "true} : tensor<2x2x4x3xf64>, tensor<2x2x5x4xf64> -> tensor<2x2x3x5xf64>",
+        {2, 2, 3, 5});
+}
+TEST_F(GradCheck, Transpose) {
+  check({"2x3x4"},
+        "%y = nn.transpose %a0 {permutation = array<i64: 2, 0, 1>} : "
+        "tensor<2x3x4xf64> -> tensor<4x2x3xf64>",
+        {4, 2, 3});
+}
+TEST_F(GradCheck, CausalSoftmax) {
+  check({"2x4x4"},
+        "%0 = nn.causal_mask %a0 fill 0xFFF0000000000000 : tensor<2x4x4xf64>\n"
+        "%y = nn.softmax %0 : tensor<2x4x4xf64>",
+        {2, 4, 4});
+}
+TEST_F(GradCheck, LayerNorm) {
+  check({"3x2x5"}, "%y = nn.layer_norm %a0 eps 1.0e-05 : tensor<3x2x5xf64>",
+        {3, 2, 5});
+}
+TEST_F(GradCheck, SliceConcat) {
+  check({"3x6", "3x2"},
+        "%0 = nn.slice %a0 axis 1 start 2 : tensor<3x6xf64> -> tensor<3x3xf64>\n"
+        "%y = nn.concat %a1, %0, %a1 axis 1 : tensor<3x2xf64>, tensor<3x3xf64>, "
+        "tensor<3x2xf64> -> tensor<3x7xf64>",
+        {3, 7});
+}
+TEST_F(GradCheck, Dropout) {
+  check({"4x6", ":i100"},
+        "%y = nn.dropout %a0, %a1 {rate = 0.5, seed = 3} : tensor<4x6xf64>, "
+        "tensor<i32>",
+        {4, 6});
+}
+
 } // namespace

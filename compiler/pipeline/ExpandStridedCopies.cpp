@@ -1,0 +1,31 @@
+//===- ExpandStridedCopies.cpp - strided memref.copy to linalg.copy -------===//
+#include "compiler/Passes.h"
+
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
+
+namespace dlc {
+#define GEN_PASS_DEF_EXPANDSTRIDEDCOPIES
+#include "compiler/Passes.h.inc"
+} // namespace dlc
+
+using namespace mlir;
+
+namespace {
+struct ExpandStridedCopiesPass
+    : dlc::impl::ExpandStridedCopiesBase<ExpandStridedCopiesPass> {
+  void runOnOperation() override {
+    auto contiguous = [](Value v) {
+      auto type = cast<MemRefType>(v.getType());
+      return type.getLayout().isIdentity() ||
+             memref::isStaticShapeAndContiguousRowMajor(type);
+    };
+    getOperation().walk([&](memref::CopyOp copy) {
+      if (contiguous(copy.getSource()) && contiguous(copy.getTarget()))
+        return;
+      OpBuilder b(copy);
+      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(), copy.getTarget());
+      copy.erase();
+    });
+  }
+};
+} // namespace
