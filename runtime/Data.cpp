@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <numeric>
@@ -72,6 +73,14 @@ public:
       got += static_cast<size_t>(r);
     }
     return llvm::Error::success();
+  }
+
+  /// Reads up to \p n bytes; 0 at the end of the stream.
+  llvm::Expected<size_t> readSome(void *buf, unsigned n) {
+    int r = gzread(file, buf, n);
+    if (r < 0)
+      return corrupt();
+    return static_cast<size_t>(r);
   }
 
   /// Drains the rest of the stream so that the gzip CRC trailer is checked;
@@ -195,6 +204,41 @@ llvm::Expected<ImageDataset> readIdxDataset(llvm::StringRef dir,
     ds.labels[i] = bytes[i];
   }
   return ds;
+}
+
+llvm::Expected<TextDataset> readText(llvm::StringRef path,
+                                     llvm::StringRef vocab) {
+  GzReader reader; // reads plain files too (gzip's transparent mode)
+  if (auto err = reader.open(path.str()))
+    return std::move(err);
+  TextDataset data;
+  data.vocab = vocab.str();
+  std::array<int32_t, 256> idOf;
+  idOf.fill(-1);
+  for (size_t i = 0; i < vocab.size(); ++i)
+    idOf[static_cast<unsigned char>(vocab[i])] = static_cast<int32_t>(i);
+  std::string chunk(1 << 16, '\0');
+  for (;;) {
+    auto n = reader.readSome(chunk.data(), chunk.size());
+    if (!n)
+      return n.takeError();
+    if (*n == 0)
+      break;
+    for (size_t i = 0; i < *n; ++i) {
+      unsigned char c = chunk[i];
+      if (idOf[c] < 0)
+        return fail(fmt::format("{}: byte {:#04x} at offset {} is not in the "
+                                "model's vocabulary: the model was compiled "
+                                "for another text",
+                                path.str(), c, data.ids.size()));
+      data.ids.push_back(idOf[c]);
+    }
+    if (data.ids.size() > (size_t(1) << 31))
+      return fail(fmt::format("{}: larger than 2 GiB", path.str()));
+  }
+  if (data.ids.size() < 2)
+    return fail(fmt::format("{}: no text to learn from", path.str()));
+  return data;
 }
 
 std::vector<int64_t> shuffledIndices(int64_t n, uint64_t seed, int64_t epoch) {

@@ -32,6 +32,17 @@ struct ImageDataset {
 llvm::Expected<ImageDataset> readIdxDataset(llvm::StringRef dir,
                                             llvm::StringRef prefix);
 
+/// A text as ids into a character (byte) vocabulary.
+struct TextDataset {
+  std::string vocab;        // id -> byte
+  std::vector<int32_t> ids; // the text, one id per byte
+};
+
+/// Reads a text file (a plain or gzipped byte stream) and maps each byte to
+/// its index in `vocab`; a byte outside `vocab` is an error (the model was
+/// compiled for another text).
+llvm::Expected<TextDataset> readText(llvm::StringRef path, llvm::StringRef vocab);
+
 /// A permutation of [0, n) that depends only on (seed, epoch): std::mt19937_64
 /// seeded with seed * 1000003 + epoch drives a hand-written Fisher-Yates with
 /// unbiased rejection sampling. std::shuffle and std::uniform_int_distribution

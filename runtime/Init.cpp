@@ -32,7 +32,8 @@ bool dlc::rt::isKnownInitializer(StringRef init) {
   double v;
   if (kind == "normal" || kind == "uniform")
     return !arg.getAsDouble(v) && v >= 0;
-  return arg.empty() && (kind == "zeros" || kind == "he" || kind == "glorot");
+  return arg.empty() && (kind == "zeros" || kind == "ones" || kind == "he" ||
+                         kind == "glorot");
 }
 
 void dlc::rt::initializeBuffer(const BufferSpec &spec, uint64_t seed,
@@ -64,7 +65,8 @@ void dlc::rt::initializeBuffer(const BufferSpec &spec, uint64_t seed,
     for (int64_t i = 0; i < n; ++i)
       data[i] = static_cast<float>(limit * (2.0 * rng.uniform() - 1.0));
   } else {
+    float fill = kind == "ones" ? 1.0f : 0.0f;
     for (int64_t i = 0; i < n; ++i)
-      data[i] = 0.0f;
+      data[i] = fill;
   }
 }

@@ -3,6 +3,7 @@
 #include "runtime/Progress.h"
 
 #include <chrono>
+#include <functional>
 #include <cstring>
 #include <fmt/format.h>
 
@@ -112,6 +113,44 @@ static llvm::Expected<int64_t> setting(const Manifest &m, StringRef key) {
   return v;
 }
 
+namespace {
+/// Where training batches come from: `count` samples per epoch (images, or
+/// windows of text), copied into the model's input buffers by `fill`.
+struct BatchSource {
+  int64_t count = 0, batch = 0;
+  std::function<void(const std::vector<int64_t> &order, int64_t first)> fill;
+};
+
+/// Next-character windows: input ids[w T, w T + T), labels shifted by one.
+llvm::Expected<BatchSource> textSource(Model &model, const TextDataset &text) {
+  const Manifest &m = model.manifest();
+  const BufferSpec *ids = nullptr;
+  for (const BufferSpec &spec : m.buffers)
+    if (spec.kind == BufferKind::Input && spec.name != "labels" &&
+        spec.name != "step")
+      ids = &spec;
+  const BufferSpec *labels = m.find("labels");
+  if (!ids || ids->dtype != DType::I32 || ids->shape.size() != 2 || !labels ||
+      labels->shape != ids->shape)
+    return error(fmt::format("model '{}' does not take [batch, time] character "
+                             "ids and labels",
+                             m.model));
+  int64_t batch = ids->shape[0], time = ids->shape[1];
+  int32_t *idsBuf = model.i32(ids->name), *labelsBuf = model.i32("labels");
+  BatchSource source;
+  source.batch = batch;
+  source.count = (static_cast<int64_t>(text.ids.size()) - 1) / time;
+  source.fill = [=, &text](const std::vector<int64_t> &order, int64_t first) {
+    for (int64_t i = 0; i < batch; ++i) {
+      const int32_t *window = text.ids.data() + order[first + i] * time;
+      std::memcpy(idsBuf + i * time, window, time * sizeof(int32_t));
+      std::memcpy(labelsBuf + i * time, window + 1, time * sizeof(int32_t));
+    }
+  };
+  return source;
+}
+} // namespace
+
 llvm::Expected<TrainResult> dlc::rt::train(Model &model,
                                            const TrainOptions &options) {
   const Manifest &m = model.manifest();
@@ -127,25 +166,54 @@ llvm::Expected<TrainResult> dlc::rt::train(Model &model,
     return seedSetting.takeError();
   int64_t epochs = options.epochs.value_or(*epochsSetting);
   uint64_t seed = options.seed.value_or(*seedSetting);
-  std::string dataDir = options.dataDir.value_or(
-      StringRef(m.train.count("data") ? m.train.at("data") : "")
-          .split(':')
-          .second.str());
+  auto data = m.train.find("data");
+  std::string dataSetting = data == m.train.end() ? "" : data->second;
+  auto [kind, path] = StringRef(dataSetting).split(':');
+  std::string dataPath = options.dataDir.value_or(path.str());
 
-  auto b = bind(model);
-  if (!b)
-    return b.takeError();
-  if (!b->labels)
-    return error("train_step takes no labels");
-  auto trainSet = readIdxDataset(dataDir, "train");
-  if (!trainSet)
-    return trainSet.takeError();
-  if (trainSet->rows * trainSet->cols != b->imageSize)
-    return error(fmt::format("{} has {} values per image, the model takes {}",
-                             dataDir, trainSet->rows * trainSet->cols,
-                             b->imageSize));
+  // The data stays alive for the whole loop: the sources point into it.
+  std::optional<ImageDataset> trainSet;
+  std::optional<TextDataset> text;
+  BatchSource source;
+  if (kind == "text") {
+    auto vocab = m.train.find("vocab");
+    if (vocab == m.train.end())
+      return error(fmt::format("model '{}' has no vocabulary for its text data",
+                               m.model));
+    auto read = readText(dataPath, vocab->second);
+    if (!read)
+      return read.takeError();
+    text = std::move(*read);
+    auto made = textSource(model, *text);
+    if (!made)
+      return made.takeError();
+    source = std::move(*made);
+  } else {
+    auto b = bind(model);
+    if (!b)
+      return b.takeError();
+    if (!b->labels)
+      return error("train_step takes no labels");
+    auto read = readIdxDataset(dataPath, "train");
+    if (!read)
+      return read.takeError();
+    trainSet = std::move(*read);
+    if (trainSet->rows * trainSet->cols != b->imageSize)
+      return error(fmt::format("{} has {} values per image, the model takes {}",
+                               dataPath, trainSet->rows * trainSet->cols,
+                               b->imageSize));
+    source.count = trainSet->count;
+    source.batch = b->batch;
+    source.fill = [b = *b, &trainSet](const std::vector<int64_t> &order,
+                                       int64_t first) {
+      gather(b, *trainSet, &order, first, b.batch);
+    };
+  }
 
-  int64_t stepsPerEpoch = trainSet->count / b->batch;
+  int64_t stepsPerEpoch = source.count / source.batch;
+  if (stepsPerEpoch == 0)
+    return error(fmt::format("{} holds {} samples, fewer than one batch of {}",
+                             dataPath, source.count, source.batch));
   int64_t done = 0;
   if (!options.resume.empty()) {
     auto step = model.loadCheckpoint(options.resume);
@@ -161,6 +229,8 @@ llvm::Expected<TrainResult> dlc::rt::train(Model &model,
 
   TrainResult result;
   float *loss = model.f32("loss");
+  int32_t *stepNumber = model.i32("step"); // dropout masks, when present
+  std::vector<double> recent; // the last kRecentSteps losses, as a ring
   Progress progress(options.progress ? options.progress : stdout,
                     options.interactive);
   auto start = std::chrono::steady_clock::now();
@@ -168,12 +238,14 @@ llvm::Expected<TrainResult> dlc::rt::train(Model &model,
     int64_t epoch = done / stepsPerEpoch;
     int64_t first = done % stepsPerEpoch;
     int64_t last = std::min(stepsPerEpoch, first + (totalSteps - done));
-    std::vector<int64_t> order = shuffledIndices(trainSet->count, seed, epoch);
+    std::vector<int64_t> order = shuffledIndices(source.count, seed, epoch);
     if (options.progress)
       progress.beginEpoch(epoch, epochs, stepsPerEpoch);
     double lossSum = 0;
     for (int64_t s = first; s < last; ++s) {
-      gather(*b, *trainSet, &order, s * b->batch, b->batch);
+      source.fill(order, s * source.batch);
+      if (stepNumber)
+        *stepNumber = static_cast<int32_t>(done);
       if (auto err = model.run("train_step"))
         return std::move(err);
       if (!std::isfinite(*loss))
@@ -181,6 +253,10 @@ llvm::Expected<TrainResult> dlc::rt::train(Model &model,
                                  "(try a smaller learning rate)",
                                  *loss, done + 1));
       lossSum += *loss;
+      if (recent.size() < kRecentSteps)
+        recent.push_back(*loss);
+      else
+        recent[done % kRecentSteps] = *loss;
       if (options.lossLog)
         std::fprintf(options.lossLog, "%.9g\n", *loss);
       if (options.progress)
@@ -198,9 +274,12 @@ llvm::Expected<TrainResult> dlc::rt::train(Model &model,
                        std::chrono::steady_clock::now() - start)
                        .count();
   result.steps = done;
+  result.recentSteps = recent.size();
+  for (double l : recent)
+    result.recentLoss += l / recent.size();
 
-  if (options.evaluate) {
-    auto testSet = readIdxDataset(dataDir, "t10k");
+  if (options.evaluate && trainSet) {
+    auto testSet = readIdxDataset(dataPath, "t10k");
     if (!testSet)
       return testSet.takeError();
     auto accuracy = evaluate(model, *testSet);

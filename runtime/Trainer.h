@@ -23,16 +23,23 @@ struct TrainOptions {
   bool evaluate = true;               // test accuracy at the end
 };
 
+/// Steps over which TrainResult::recentLoss is averaged.
+constexpr size_t kRecentSteps = 200;
+
 struct TrainResult {
   int64_t steps = 0;
   double seconds = 0;              // training time, without evaluation
   double finalLoss = 0;            // mean loss of the last (partial) epoch
+  double recentLoss = 0;           // mean loss of the last recentSteps steps
+  int64_t recentSteps = 0;         // min(steps run, kRecentSteps)
   std::optional<double> testAccuracy;
 };
 
-/// Trains `model` on the data its manifest names (Fashion-MNIST): seeded
-/// initialization, per-epoch shuffles, full batches (the remainder of an
-/// epoch that does not fill a batch is skipped), progress, checkpoints.
+/// Trains `model` on the data its manifest names (Fashion-MNIST images, or
+/// windows of a text for next-character prediction): seeded initialization,
+/// per-epoch shuffles, full batches (the remainder of an epoch that does not
+/// fill a batch is skipped), progress, checkpoints. Models with dropout get
+/// the step number in their `step` input.
 llvm::Expected<TrainResult> train(Model &model, const TrainOptions &options);
 
 /// Accuracy of the model's `predict` output (argmax) on `data`.

@@ -52,7 +52,10 @@ struct Assign {
   ExprPtr value;
 };
 
+/// A model, or a block: a model whose inputs are untyped parameters
+/// (`block name(x, y) { ... }`), applied like a layer.
 struct Model {
+  bool isBlock = false;
   std::string name;
   llvm::SMLoc loc;
   std::vector<Input> inputs;
@@ -67,6 +70,7 @@ struct Train {
 };
 
 struct Program {
+  std::vector<Model> blocks;
   std::vector<Model> models;
   std::vector<Train> trains;
 };

@@ -67,8 +67,44 @@ private:
     return func;
   }
 
+  Value param(Location l, ArrayRef<int64_t> shape, StringRef name,
+              StringRef init) {
+    return nn::ParamOp::create(b, l, RankedTensorType::get(shape, b.getF32Type()),
+                               name, init);
+  }
+
+  /// x W (+ bias) over the last dimension of any rank: [..., in] -> [..., out].
+  Value dense(Location l, Value x, int64_t units, StringRef weight,
+              StringRef init, StringRef bias) {
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t in = type.getShape().back(), rows = type.getNumElements() / in;
+    Value w = param(l, {in, units}, weight, init);
+    Value flat = x;
+    if (type.getRank() != 2)
+      flat = nn::ReshapeOp::create(b, l, RankedTensorType::get({rows, in}, b.getF32Type()), x);
+    Value v = nn::MatmulOp::create(b, l, flat, w, false, false);
+    if (!bias.empty())
+      v = nn::BiasAddOp::create(b, l, v, param(l, {units}, bias, "zeros"));
+    if (type.getRank() == 2)
+      return v;
+    SmallVector<int64_t> shape(type.getShape());
+    shape.back() = units;
+    return nn::ReshapeOp::create(b, l, RankedTensorType::get(shape, b.getF32Type()), v);
+  }
+
+  /// `v` repeated over the leading dimensions of `like` it lacks.
+  Value broadcastLike(Location l, Value v, Value like) {
+    auto vt = cast<RankedTensorType>(v.getType());
+    auto lt = cast<RankedTensorType>(like.getType());
+    if (vt.getRank() >= lt.getRank())
+      return v;
+    return nn::BroadcastOp::create(
+        b, l, lt, v, llvm::to_vector(llvm::seq<int64_t>(0, lt.getRank() - vt.getRank())));
+  }
+
   /// The forward graph into `func`'s body; returns one value per node.
-  SmallVector<Value> emitForward(func::FuncOp func) {
+  /// `step` (train_step only) drives dropout, which predict leaves out.
+  SmallVector<Value> emitForward(func::FuncOp func, Value step = nullptr) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&func.front());
     SmallVector<Value> values;
@@ -81,19 +117,10 @@ private:
       case Node::Input:
         v = func.getArgument(nextInput++);
         break;
-      case Node::Dense: {
-        auto inType = cast<RankedTensorType>(operand(0).getType());
-        auto wType = RankedTensorType::get({inType.getDimSize(1), n.units},
-                                           inType.getElementType());
-        Value w = nn::ParamOp::create(b, l, wType, n.name + ".weight", n.init);
-        v = nn::MatmulOp::create(b, l, operand(0), w, false, false);
-        if (n.bias) {
-          auto bType = RankedTensorType::get({n.units}, inType.getElementType());
-          Value bias = nn::ParamOp::create(b, l, bType, n.name + ".bias", "zeros");
-          v = nn::BiasAddOp::create(b, l, v, bias);
-        }
+      case Node::Dense:
+        v = dense(l, operand(0), n.units, n.name + ".weight", n.init,
+                  n.bias ? n.name + ".bias" : "");
         break;
-      }
       case Node::Conv2D: {
         auto inType = cast<RankedTensorType>(operand(0).getType());
         auto wType = RankedTensorType::get(
@@ -127,17 +154,98 @@ private:
         v = nn::TanhOp::create(b, l, operand(0));
         break;
       case Node::Softmax:
-        v = nn::SoftmaxOp::create(b, l, operand(0));
+        v = operand(0);
+        if (n.causal)
+          v = nn::CausalMaskOp::create(b, l, v, b.getF64FloatAttr(-INFINITY));
+        v = nn::SoftmaxOp::create(b, l, v);
+        break;
+      case Node::Embedding: {
+        Value table = param(l, {n.rows, n.units}, n.name + ".weight", n.init);
+        v = nn::EmbeddingOp::create(b, l, operand(0), table);
+        break;
+      }
+      case Node::Rnn:
+      case Node::Lstm: {
+        // Input projection for every step at once, then the recurrence.
+        int64_t gates = n.op == Node::Lstm ? 4 : 1;
+        Value xp = dense(l, operand(0), gates * n.units, n.name + ".weight_ih",
+                         n.init, n.name + ".bias");
+        Value whh = param(l, {n.units, gates * n.units}, n.name + ".weight_hh",
+                          n.init);
+        if (n.op == Node::Lstm)
+          v = nn::LstmOp::create(b, l, xp, whh).getHidden();
+        else
+          v = nn::RnnOp::create(b, l, xp, whh);
+        break;
+      }
+      case Node::Last: {
+        auto type = cast<RankedTensorType>(operand(0).getType());
+        auto [batch, time, features] = std::make_tuple(
+            type.getDimSize(0), type.getDimSize(1), type.getDimSize(2));
+        v = nn::SliceOp::create(
+            b, l, RankedTensorType::get({batch, 1, features}, b.getF32Type()),
+            operand(0), 1, time - 1);
+        v = nn::ReshapeOp::create(b, l, typeOf(n.shape), v);
+        break;
+      }
+      case Node::Matmul:
+        if (n.shape.dims.size() == 2)
+          v = nn::MatmulOp::create(b, l, operand(0), operand(1), n.transA, n.transB);
+        else
+          v = nn::BatchMatmulOp::create(b, l, operand(0), operand(1), n.transA,
+                                        n.transB);
+        break;
+      case Node::Transpose: {
+        auto perm = llvm::to_vector(llvm::seq<int64_t>(0, n.shape.dims.size()));
+        std::swap(perm[n.axis], perm[n.start]);
+        v = nn::TransposeOp::create(b, l, operand(0), perm);
+        break;
+      }
+      case Node::LayerNorm: {
+        // Normalize, then a learned scale and shift over the last dimension.
+        int64_t d = n.shape.dims.back();
+        v = nn::LayerNormOp::create(b, l, operand(0), b.getF64FloatAttr(n.factor));
+        Value gamma = param(l, {d}, n.name + ".weight", "ones");
+        v = nn::MulOp::create(b, l, v, broadcastLike(l, gamma, v));
+        v = nn::BiasAddOp::create(b, l, v, param(l, {d}, n.name + ".bias", "zeros"));
+        break;
+      }
+      case Node::Param:
+        v = param(l, n.shape.dims, n.name, n.init);
+        break;
+      case Node::Slice:
+        v = nn::SliceOp::create(b, l, typeOf(n.shape), operand(0), n.axis, n.start);
+        break;
+      case Node::Concat: {
+        SmallVector<Value> parts;
+        for (int i : n.operands)
+          parts.push_back(values[i]);
+        v = nn::ConcatOp::create(b, l, parts, n.axis);
+        break;
+      }
+      case Node::Dropout:
+        v = step && n.factor > 0
+                ? nn::DropoutOp::create(b, l, operand(0), step,
+                                        b.getF64FloatAttr(n.factor),
+                                        b.getI64IntegerAttr(&n - graph.nodes.data()))
+                      .getResult()
+                : operand(0);
         break;
       case Node::Add:
-        v = nn::AddOp::create(b, l, operand(0), operand(1));
-        break;
       case Node::Sub:
-        v = nn::SubOp::create(b, l, operand(0), operand(1));
+      case Node::Mul: {
+        // The operand of lower rank is broadcast (Sema checked the suffix).
+        Value x = operand(0), y = operand(1);
+        x = broadcastLike(l, x, y);
+        y = broadcastLike(l, y, x);
+        if (n.op == Node::Add)
+          v = nn::AddOp::create(b, l, x, y);
+        else if (n.op == Node::Sub)
+          v = nn::SubOp::create(b, l, x, y);
+        else
+          v = nn::MulOp::create(b, l, x, y);
         break;
-      case Node::Mul:
-        v = nn::MulOp::create(b, l, operand(0), operand(1));
-        break;
+      }
       case Node::Scale:
         v = nn::ScaleOp::create(b, l, operand(0), b.getF64FloatAttr(n.factor));
         break;
@@ -166,14 +274,18 @@ private:
 
   void emitTrainStep() {
     const TrainSpec &spec = *graph.train;
-    auto labelsType = RankedTensorType::get({spec.batch}, b.getI32Type());
+    auto labelsType = RankedTensorType::get(spec.labelShape, b.getI32Type());
     auto lossType = RankedTensorType::get({}, b.getF32Type());
-    func::FuncOp func = startFunction("train_step", {{"labels", labelsType}},
-                                      lossType);
-    SmallVector<Value> values = emitForward(func);
+    SmallVector<std::pair<StringRef, Type>> extra{{"labels", labelsType}};
+    // Dropout masks depend on the step number, which the runtime feeds.
+    if (graph.hasDropout)
+      extra.push_back({"step", RankedTensorType::get({}, b.getI32Type())});
+    func::FuncOp func = startFunction("train_step", extra, lossType);
+    Value step = graph.hasDropout ? func.getArguments().back() : Value();
+    SmallVector<Value> values = emitForward(func, step);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToEnd(&func.front());
-    Value labels = func.getArguments().back();
+    Value labels = func.getArgument(func.getNumArguments() - extra.size());
     Value out = values[spec.lossInput];
     Location l = loc(graph.nodes[spec.lossInput].loc);
     Value target;

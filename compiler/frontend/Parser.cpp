@@ -1,8 +1,9 @@
 //===- Parser.cpp - .net source to syntax tree ----------------------------===//
 //
-//   program := (model | train)*
-//   model   := 'model' IDENT '(' input (',' input)* ')' '{' assign*
-//              ('return' IDENT (',' IDENT)*)? '}'
+//   program := (model | block | train)*
+//   model   := 'model' IDENT '(' input (',' input)* ')' body
+//   block   := 'block' IDENT '(' IDENT (',' IDENT)* ')' body
+//   body    := '{' assign* ('return' IDENT (',' IDENT)*)? '}'
 //   input   := IDENT ':' IDENT '[' dim (',' dim)* ']'      dim := INT | IDENT
 //   train   := 'train' IDENT '{' assign* '}'
 //   assign  := IDENT '=' expr
@@ -36,18 +37,19 @@ public:
   std::optional<Program> parse() {
     Program program;
     while (tok.kind != Token::End) {
-      if (tok.isKeyword("model")) {
+      if (tok.isKeyword("model") || tok.isKeyword("block")) {
         auto model = parseModel();
         if (!model)
           return std::nullopt;
-        program.models.push_back(std::move(*model));
+        (model->isBlock ? program.blocks : program.models)
+            .push_back(std::move(*model));
       } else if (tok.isKeyword("train")) {
         auto train = parseTrain();
         if (!train)
           return std::nullopt;
         program.trains.push_back(std::move(*train));
       } else {
-        return fail(tok.loc, "expected 'model' or 'train' at the top level, "
+        return fail(tok.loc, "expected 'model', 'block' or 'train' at the top level, "
                              "found " + describe(tok));
       }
     }
@@ -102,21 +104,32 @@ private:
   std::optional<Model> parseModel() {
     Model model;
     model.loc = tok.loc;
+    model.isBlock = tok.isKeyword("block");
+    const char *kind = model.isBlock ? "block" : "model";
     advance();
-    auto name = ident("a model name after 'model'");
+    auto name = ident(fmt::format("a {} name after '{}'", kind, kind));
     if (!name)
       return std::nullopt;
     model.name = name->first;
-    if (!expect("(", "to start the model's inputs"))
+    if (!expect("(", fmt::format("to start the {}'s inputs", kind)))
       return std::nullopt;
     do {
-      auto input = parseInput();
+      std::optional<Input> input;
+      if (model.isBlock) {
+        auto param = ident("a block input name");
+        if (!param)
+          return std::nullopt;
+        input.emplace();
+        std::tie(input->name, input->loc) = *param;
+      } else {
+        input = parseInput();
+      }
       if (!input)
         return std::nullopt;
       model.inputs.push_back(std::move(*input));
     } while (tok.is(",") && (advance(), true));
-    if (!expect(")", "after the model's inputs") ||
-        !expect("{", "to start the model body"))
+    if (!expect(")", fmt::format("after the {}'s inputs", kind)) ||
+        !expect("{", fmt::format("to start the {} body", kind)))
       return std::nullopt;
     while (!tok.is("}")) {
       if (tok.isKeyword("return")) {
@@ -364,11 +377,20 @@ std::optional<Program> dlc::parseProgram(llvm::SourceMgr &sources) {
 }
 
 void dlc::ast::print(const Program &program, llvm::raw_ostream &os) {
-  for (const Model &m : program.models) {
-    os << "model " << m.name << "(";
+  std::vector<const Model *> all;
+  for (const Model &m : program.blocks)
+    all.push_back(&m);
+  for (const Model &m : program.models)
+    all.push_back(&m);
+  for (const Model *model : all) {
+    const Model &m = *model;
+    os << (m.isBlock ? "block " : "model ") << m.name << "(";
     for (size_t i = 0; i < m.inputs.size(); ++i) {
       const Input &in = m.inputs[i];
-      os << (i ? ", " : "") << in.name << ": " << in.dtype << "[";
+      os << (i ? ", " : "") << in.name;
+      if (m.isBlock)
+        continue;
+      os << ": " << in.dtype << "[";
       for (size_t d = 0; d < in.dims.size(); ++d) {
         os << (d ? ", " : "");
         if (in.dims[d].symbol.empty())

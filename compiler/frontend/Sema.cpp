@@ -3,6 +3,8 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include <array>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -44,6 +46,10 @@ private:
   int layersInStmt = 0;
   std::string defaultInit = "he";
   int64_t batch = 0;
+  int64_t vocabSize = 0; // text data: the size of its character vocabulary
+  std::map<std::string, const Model *> blocks;
+  std::vector<const Model *> activeBlocks; // being applied, innermost last
+  std::string prefix; // parameter name prefix inside a block application
 
   bool error(SMLoc loc, const std::string &message) {
     sources.PrintMessage(loc, llvm::SourceMgr::DK_Error, message);
@@ -73,6 +79,13 @@ private:
   int evalCall(const Expr &e);
   int evalBinary(const Expr &e);
   int evalSpatial(const Expr &e);
+  int evalSequence(const Expr &e);
+  int evalAttention(const Expr &e);
+  int applyBlock(const Expr &e, const Model &block);
+  int elementwise(const Expr &e, Node::Op op, int a, int b, const char *verb);
+  bool evalBody(const Model &body);
+  std::optional<int64_t> size(const Expr &e, const char *what);
+  int tensorArg(const Expr &call, size_t i, bool isInt = false);
   std::string layerName();
   bool weightOptions(const Expr &e, Node &n);
   bool checkArgs(const Expr &call, size_t positional, StringRef signature,
@@ -244,13 +257,34 @@ int Sema::evalBinary(const Expr &e) {
   if (b < 0)
     return -1;
   const char *verb = e.op == '+' ? "add" : e.op == '-' ? "subtract" : "multiply";
-  if (!(shapeOf(a) == shapeOf(b))) {
-    error(e.loc, fmt::format("cannot {} {} and {}: shapes differ", verb,
-                             shapeOf(a).str(), shapeOf(b).str()));
+  Node::Op op = e.op == '+' ? Node::Add : e.op == '-' ? Node::Sub : Node::Mul;
+  return elementwise(e, op, a, b, verb);
+}
+
+/// An elementwise op; an operand whose shape is a suffix of the other's is
+/// broadcast over the leading dimensions (numpy rules, without size-1 dims).
+int Sema::elementwise(const Expr &e, Node::Op op, int a, int b, const char *verb) {
+  const Shape &sa = shapeOf(a), &sb = shapeOf(b);
+  auto suffixOf = [](const Shape &x, const Shape &y) {
+    return x.dims.size() <= y.dims.size() &&
+           std::equal(x.dims.rbegin(), x.dims.rend(), y.dims.rbegin());
+  };
+  if (sa.isInt || sb.isInt) {
+    error(e.loc, fmt::format("cannot {} integer tensors ({} and {})", verb,
+                             sa.str(), sb.str()));
     return -1;
   }
-  Node::Op op = e.op == '+' ? Node::Add : e.op == '-' ? Node::Sub : Node::Mul;
-  return add(Node{op, {a, b}, shapeOf(a), e.loc});
+  if (!suffixOf(sa, sb) && !suffixOf(sb, sa)) {
+    if (e.kind == Expr::Call)
+      error(e.loc, fmt::format("'{}' needs operands of one shape, got {} and {}",
+                               e.text, sa.str(), sb.str()));
+    else
+      error(e.loc, fmt::format("cannot {} {} and {}: shapes differ", verb,
+                               sa.str(), sb.str()));
+    return -1;
+  }
+  Shape out = sa.dims.size() >= sb.dims.size() ? sa : sb;
+  return add(Node{op, {a, b}, out, e.loc});
 }
 
 /// A positive integer argument (`what` names it in the error), or nullopt.
@@ -263,8 +297,9 @@ static std::optional<int64_t> positiveInt(const Expr &e) {
 /// Parameters of a layer call, named after the definition (h, h_2, ...).
 std::string Sema::layerName() {
   ++layersInStmt;
-  return layersInStmt == 1 ? currentStmt
-                           : fmt::format("{}_{}", currentStmt, layersInStmt);
+  return prefix + (layersInStmt == 1
+                       ? currentStmt
+                       : fmt::format("{}_{}", currentStmt, layersInStmt));
 }
 
 /// Reads `bias = true|false` and `init = ...` of a layer that has weights.
@@ -368,12 +403,34 @@ int Sema::evalCall(const Expr &e) {
   for (auto [name, op] : unary) {
     if (callee != name)
       continue;
-    if (!checkArgs(e, 1, "input", {}))
+    bool isSoftmax = op == Node::Softmax;
+    std::vector<StringRef> keywords;
+    if (isSoftmax)
+      keywords.push_back("causal");
+    if (!checkArgs(e, 1, "input", keywords))
       return -1;
-    int x = eval(*e.args[0].value);
+    int x = tensorArg(e, 0);
     if (x < 0)
       return -1;
-    return add(Node{op, {x}, shapeOf(x), e.loc});
+    Node n{op, {x}, shapeOf(x), e.loc};
+    for (const Arg &arg : e.args) {
+      if (arg.key != "causal")
+        continue;
+      const Expr &v = *arg.value;
+      if (v.kind != Expr::Name || (v.text != "true" && v.text != "false")) {
+        error(v.loc, "causal must be true or false");
+        return -1;
+      }
+      n.causal = v.text == "true";
+      const auto &dims = n.shape.dims;
+      if (n.causal && (dims.size() < 2 || dims[dims.size() - 1] != dims[dims.size() - 2])) {
+        error(e.args[0].value->loc,
+              fmt::format("a causal softmax needs [..., T, T] scores, got {}",
+                          n.shape.str()));
+        return -1;
+      }
+    }
+    return add(n);
   }
   for (auto [name, op] : binary) {
     if (callee != name)
@@ -386,15 +443,19 @@ int Sema::evalCall(const Expr &e) {
     int b = eval(*e.args[1].value);
     if (b < 0)
       return -1;
-    if (!(shapeOf(a) == shapeOf(b))) {
-      error(e.loc, fmt::format("'{}' needs operands of one shape, got {} and {}",
-                               name.str(), shapeOf(a).str(), shapeOf(b).str()));
-      return -1;
-    }
-    return add(Node{op, {a, b}, shapeOf(a), e.loc});
+    return elementwise(e, op, a, b, name.data());
   }
   if (callee == "conv2d" || callee == "maxpool2d" || callee == "avgpool2d")
     return evalSpatial(e);
+  if (auto block = blocks.find(callee.str()); block != blocks.end())
+    return applyBlock(e, *block->second);
+  if (callee == "embedding" || callee == "rnn" || callee == "lstm" ||
+      callee == "last")
+    return evalSequence(e);
+  if (callee == "matmul" || callee == "transpose" || callee == "layer_norm" ||
+      callee == "param" || callee == "slice" || callee == "concat" ||
+      callee == "dropout")
+    return evalAttention(e);
   if (callee == "flatten") {
     if (!checkArgs(e, 1, "input", {}))
       return -1;
@@ -409,32 +470,30 @@ int Sema::evalCall(const Expr &e) {
     return add(n);
   }
   if (callee == "dense") {
+    // Applies to the last dimension, as torch.nn.Linear.
     if (!checkArgs(e, 2, "input, units", {"bias", "init"}))
       return -1;
-    int x = eval(*e.args[0].value);
+    int x = tensorArg(e, 0);
     if (x < 0)
       return -1;
     const Shape &in = shapeOf(x);
-    if (in.dims.size() != 2) {
+    if (in.dims.size() < 2) {
       error(e.args[0].value->loc,
-            fmt::format("dense expects a [batch, features] input, got {}",
+            fmt::format("dense expects a [batch, ..., features] input, got {}",
                         in.str()));
       return -1;
     }
-    const Expr &unitsExpr = *e.args[1].value;
-    if (unitsExpr.kind != Expr::Number || !unitsExpr.isInteger ||
-        unitsExpr.number < 1) {
-      error(unitsExpr.loc, "units must be a positive integer");
+    auto units = size(*e.args[1].value, "units");
+    if (!units)
       return -1;
-    }
     Node n{Node::Dense, {x}, in, e.loc};
-    n.units = static_cast<int64_t>(unitsExpr.number);
-    if (unitsExpr.number > double(int64_t(1) << 28) / in.dims[1]) {
-      error(unitsExpr.loc, fmt::format("a weight of {} x {} is too large",
-                                       in.dims[1], unitsExpr.number));
+    n.units = *units;
+    if (n.units > (int64_t(1) << 28) / in.dims.back()) {
+      error(e.args[1].value->loc, fmt::format("a weight of {} x {} is too large",
+                                              in.dims.back(), n.units));
       return -1;
     }
-    n.shape.dims[1] = n.units;
+    n.shape.dims.back() = n.units;
     n.init = defaultInit;
     n.name = layerName();
     if (!weightOptions(e, n))
@@ -443,8 +502,11 @@ int Sema::evalCall(const Expr &e) {
   }
   error(e.loc, fmt::format("unknown layer '{}' (known: dense, conv2d, "
                            "maxpool2d, avgpool2d, flatten, relu, sigmoid, "
-                           "tanh, softmax, add, sub, mul)",
-                           callee.str()));
+                           "tanh, softmax, add, sub, mul, embedding, rnn, "
+                           "lstm, last, matmul, transpose, layer_norm, param, "
+                           "slice, concat, dropout{}{})",
+                           callee.str(), blocks.empty() ? "" : "; blocks: ",
+                           llvm::join(llvm::make_first_range(blocks), ", ")));
   return -1;
 }
 
@@ -455,11 +517,11 @@ bool Sema::checkInputs(const Model &model, const Train *train) {
       error(in.loc, fmt::format("input '{}' is declared twice", in.name));
       return false;
     }
-    if (in.dtype != "f32")
+    if (in.dtype != "f32" && in.dtype != "i32")
       return error(in.dtypeLoc, fmt::format("unsupported input dtype '{}' "
-                                            "(model inputs are f32)",
+                                            "(model inputs are f32 or i32)",
                                             in.dtype));
-    Node n{Node::Input, {}, Shape{}, in.loc};
+    Node n{Node::Input, {}, Shape{in.dtype == "i32", {}}, in.loc};
     n.name = in.name;
     for (auto [i, dim] : llvm::enumerate(in.dims)) {
       if (dim.symbol.empty()) {
@@ -491,15 +553,26 @@ bool Sema::checkInputs(const Model &model, const Train *train) {
   }
   if (!train)
     return true;
+  const TrainSpec &spec = *graph.train;
+  bool text = spec.dataKind == "text";
   if (model.inputs.size() != 1)
     return error(model.inputs[1].loc,
-                 "training on fashion_mnist needs a model with one input");
+                 fmt::format("training on {} needs a model with one input",
+                             spec.dataKind));
   const Input &in = model.inputs[0];
   const Shape &shape = shapeOf(values[in.name]);
+  if (text) {
+    if (!shape.isInt || shape.dims.size() != 2 || shape.dims[0] != batch)
+      return error(in.loc, fmt::format("input '{}' is {}, but text data gives "
+                                       "batches of {} windows of character "
+                                       "ids: declare it i32[B, T]",
+                                       in.name, shape.str(), batch));
+    return true;
+  }
   int64_t perSample = 1;
   for (size_t i = 1; i < shape.dims.size(); ++i)
     perSample *= shape.dims[i];
-  if (shape.dims[0] != batch || perSample != kImageSize)
+  if (shape.isInt || shape.dims[0] != batch || perSample != kImageSize)
     return error(in.loc, fmt::format("input '{}' is {}, but fashion_mnist "
                                      "gives batches of {} images of {} values: "
                                      "declare it f32[B, 784]",
@@ -508,21 +581,49 @@ bool Sema::checkInputs(const Model &model, const Train *train) {
 }
 
 bool Sema::data(const Expr &e, TrainSpec &spec) {
-  if ((e.kind != Expr::Name && e.kind != Expr::Call) || e.text != "fashion_mnist")
-    return error(e.loc, "unknown data set (expected fashion_mnist(\"dir\"))");
+  bool text = e.text == "text";
+  if ((e.kind != Expr::Name && e.kind != Expr::Call) ||
+      (e.text != "fashion_mnist" && !text))
+    return error(e.loc, "unknown data set (expected fashion_mnist(\"dir\") "
+                        "or text(\"file\"))");
+  spec.dataKind = e.text;
+  if (text && (e.kind != Expr::Call || e.args.empty()))
+    return error(e.loc, "text takes one argument: the file");
   if (e.kind == Expr::Call) {
     if (e.args.size() > 1 || (e.args.size() == 1 && !e.args[0].key.empty()))
-      return error(e.loc, "fashion_mnist takes one argument: the directory");
+      return error(e.loc, fmt::format("{} takes one argument: the {}", e.text,
+                                      text ? "file" : "directory"));
     if (e.args.size() == 1) {
       if (e.args[0].value->kind != Expr::String)
-        return error(e.args[0].value->loc, "expected the data directory as a "
-                                           "string");
+        return error(e.args[0].value->loc,
+                     fmt::format("expected the data {} as a string",
+                                 text ? "file" : "directory"));
       spec.dataPath = e.args[0].value->text;
     }
   }
+  SMLoc loc = e.args.empty() ? e.loc : e.args[0].value->loc;
+  if (text) {
+    // The vocabulary sizes the model (embedding rows, output units), so the
+    // text is read at compile time.
+    auto buffer = llvm::MemoryBuffer::getFile(spec.dataPath);
+    if (!buffer)
+      return error(loc, fmt::format("cannot read data file '{}': {}",
+                                    spec.dataPath, buffer.getError().message()));
+    std::array<bool, 256> seen{};
+    for (unsigned char c : (*buffer)->getBuffer())
+      seen[c] = true;
+    spec.vocab.clear();
+    for (int c = 0; c < 256; ++c)
+      if (seen[c])
+        spec.vocab.push_back(static_cast<char>(c));
+    if ((*buffer)->getBufferSize() < 2)
+      return error(loc, fmt::format("data file '{}' has no text to learn from",
+                                    spec.dataPath));
+    vocabSize = spec.vocab.size();
+    return true;
+  }
   if (!options.requireTraining)
     return true;
-  SMLoc loc = e.args.empty() ? e.loc : e.args[0].value->loc;
   for (const char *file : kFashionFiles) {
     std::string path = spec.dataPath + "/" + file;
     if (!llvm::sys::fs::exists(path))
@@ -564,6 +665,25 @@ bool Sema::loss(const Expr &e, TrainSpec &spec) {
     return error(target.loc, "the target must be 'labels' or 'one_hot(labels)'");
   Shape labels{true, {batch}};
   Shape expected{false, {batch, kClasses}};
+  if (spec.dataKind == "text") {
+    // Next-character prediction: labels are the inputs shifted by one.
+    const Shape &ids = graph.nodes[0].shape;
+    labels.dims = ids.dims;
+    expected.dims = {ids.dims[0], ids.dims[1], vocabSize};
+    spec.labelShape = labels.dims;
+    if (spec.loss != TrainSpec::CrossEntropy || !isLabels)
+      return error(e.loc, "text data trains next-character prediction: use "
+                          "cross_entropy(logits, labels)");
+    if (!(shape == expected))
+      return error(out.loc, fmt::format("cross_entropy needs logits {} for the "
+                                        "{} characters of the text, but '{}' "
+                                        "is {}",
+                                        expected.str(), vocabSize, out.text,
+                                        shape.str()));
+    spec.oneHotTarget = false;
+    return true;
+  }
+  spec.labelShape = labels.dims;
   if (spec.loss == TrainSpec::CrossEntropy) {
     if (!isLabels)
       return error(target.loc, "cross_entropy takes the class ids 'labels' "
@@ -655,7 +775,7 @@ bool Sema::trainSettings(const Train &train, bool early) {
       if (!init)
         return false;
       defaultInit = *init;
-    } else if (!early && s.name == "data") {
+    } else if (early && s.name == "data") {
       if (!data(v, spec))
         return false;
     } else if (!early && s.name == "loss") {
@@ -685,6 +805,409 @@ bool Sema::trainSettings(const Train &train, bool early) {
   return true;
 }
 
+/// A positive size: an integer literal, or `vocab` with text data.
+std::optional<int64_t> Sema::size(const Expr &e, const char *what) {
+  if (e.kind == Expr::Name && e.text == "vocab") {
+    if (vocabSize > 0)
+      return vocabSize;
+    error(e.loc, "'vocab' is the number of distinct characters of text data: "
+                 "set 'data = text(\"file\")' in the train section");
+    return std::nullopt;
+  }
+  // Sizes up to 2^40 pass here so that the caller can say what is too large.
+  if (e.kind != Expr::Number || !e.isInteger || e.number < 1 || e.number > 0x1p40) {
+    error(e.loc, fmt::format("{} must be a positive integer", what));
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(e.number);
+}
+
+/// Positional argument `i` of `call` as a tensor of the expected kind.
+int Sema::tensorArg(const Expr &call, size_t i, bool isInt) {
+  const Expr &e = *call.args[i].value;
+  int x = eval(e);
+  if (x < 0)
+    return -1;
+  if (shapeOf(x).isInt != isInt) {
+    error(e.loc, fmt::format("'{}' expects {} here, got {}", call.text,
+                             isInt ? "integer ids (i32)" : "an f32 tensor",
+                             shapeOf(x).str()));
+    return -1;
+  }
+  return x;
+}
+
+/// Inlines a block: its statements see only its inputs, and its parameters
+/// are named after the value the call defines (`b1.attn.weight`).
+int Sema::applyBlock(const Expr &e, const Model &block) {
+  if (llvm::is_contained(activeBlocks, &block)) {
+    error(e.loc, fmt::format("block '{}' applies itself", block.name));
+    return -1;
+  }
+  std::vector<StringRef> names;
+  for (const Input &in : block.inputs)
+    names.push_back(in.name);
+  if (!checkArgs(e, block.inputs.size(), llvm::join(names, ", "), {}))
+    return -1;
+  std::vector<int> args;
+  for (size_t i = 0; i < block.inputs.size(); ++i) {
+    int x = eval(*e.args[i].value);
+    if (x < 0)
+      return -1;
+    args.push_back(x);
+  }
+  // The callee's scope; the caller's is restored afterwards.
+  auto savedValues = std::move(values);
+  auto savedDefined = std::move(definedAt);
+  std::string savedStmt = currentStmt, savedPrefix = prefix;
+  int savedLayers = layersInStmt;
+  prefix = layerName() + ".";
+  values.clear();
+  definedAt.clear();
+  for (auto [in, x] : llvm::zip(block.inputs, args)) {
+    values[in.name] = x;
+    definedAt[in.name] = in.loc;
+  }
+  activeBlocks.push_back(&block);
+  int result = -1;
+  if (evalBody(block)) {
+    const auto &out = block.outputs.empty()
+                          ? std::make_pair(block.body.back().name, block.body.back().loc)
+                          : block.outputs.front();
+    if (block.outputs.size() > 1)
+      error(block.outputs[1].second, "a block returns one value");
+    else if (!values.count(out.first))
+      error(out.second, fmt::format("unknown name '{}'", out.first));
+    else
+      result = values[out.first];
+  }
+  if (result < 0)
+    note(e.loc, fmt::format("in block '{}' applied here", block.name));
+  activeBlocks.pop_back();
+  values = std::move(savedValues);
+  definedAt = std::move(savedDefined);
+  currentStmt = savedStmt;
+  layersInStmt = savedLayers;
+  prefix = savedPrefix;
+  return result;
+}
+
+int Sema::evalSequence(const Expr &e) {
+  StringRef callee = e.text;
+  if (callee == "embedding") {
+    if (!checkArgs(e, 3, "ids, count, size", {"init"}))
+      return -1;
+    int ids = tensorArg(e, 0, /*isInt=*/true);
+    if (ids < 0)
+      return -1;
+    auto rows = size(*e.args[1].value, "the number of embeddings");
+    if (!rows)
+      return -1;
+    auto dim = size(*e.args[2].value, "the embedding size");
+    if (!dim)
+      return -1;
+    if (*dim > (int64_t(1) << 28) / *rows) {
+      error(e.loc, fmt::format("a table of {} x {} is too large", *rows, *dim));
+      return -1;
+    }
+    Node n{Node::Embedding, {ids}, shapeOf(ids), e.loc};
+    n.shape.isInt = false;
+    n.shape.dims.push_back(*dim);
+    n.rows = *rows;
+    n.units = *dim;
+    n.init = "normal:1"; // as torch.nn.Embedding
+    n.name = layerName();
+    if (!weightOptions(e, n))
+      return -1;
+    return add(n);
+  }
+  if (callee == "last") {
+    if (!checkArgs(e, 1, "sequence", {}))
+      return -1;
+    int x = tensorArg(e, 0);
+    if (x < 0)
+      return -1;
+    if (shapeOf(x).dims.size() != 3) {
+      error(e.args[0].value->loc,
+            fmt::format("last expects a [batch, time, features] sequence, got {}",
+                        shapeOf(x).str()));
+      return -1;
+    }
+    Node n{Node::Last, {x}, shapeOf(x), e.loc};
+    n.shape.dims = {n.shape.dims[0], n.shape.dims[2]};
+    return add(n);
+  }
+  // rnn, lstm
+  if (!checkArgs(e, 2, "sequence, units", {"init"}))
+    return -1;
+  int x = tensorArg(e, 0);
+  if (x < 0)
+    return -1;
+  if (shapeOf(x).dims.size() != 3) {
+    error(e.args[0].value->loc,
+          fmt::format("{} expects a [batch, time, features] sequence, got {}",
+                      callee.str(), shapeOf(x).str()));
+    return -1;
+  }
+  auto units = size(*e.args[1].value, "units");
+  if (!units)
+    return -1;
+  if (*units > 65536) {
+    error(e.args[1].value->loc, "units must be at most 65536");
+    return -1;
+  }
+  Node n{callee == "lstm" ? Node::Lstm : Node::Rnn, {x}, shapeOf(x), e.loc};
+  n.units = *units;
+  n.shape.dims[2] = n.units;
+  n.init = defaultInit;
+  n.name = layerName();
+  if (!weightOptions(e, n))
+    return -1;
+  return add(n);
+}
+
+/// A dimension index, negative counting from the end.
+static std::optional<int64_t> axisOf(const Expr &e, size_t rank) {
+  if (e.kind == Expr::Number && e.isInteger && e.number >= 0 && e.number < rank)
+    return static_cast<int64_t>(e.number);
+  if (e.kind == Expr::Negate && e.args[0].value->kind == Expr::Number &&
+      e.args[0].value->isInteger && e.args[0].value->number >= 1 &&
+      e.args[0].value->number <= rank)
+    return static_cast<int64_t>(rank - e.args[0].value->number);
+  return std::nullopt;
+}
+
+int Sema::evalAttention(const Expr &e) {
+  StringRef callee = e.text;
+  auto badAxis = [&](const Expr &v, const Shape &shape) {
+    error(v.loc, fmt::format("expected a dimension of {} (0 to {}, or "
+                             "negative from the end)",
+                             shape.str(), shape.dims.size() - 1));
+    return -1;
+  };
+  auto boolArg = [&](const Arg &arg, bool &out) {
+    const Expr &v = *arg.value;
+    if (v.kind != Expr::Name || (v.text != "true" && v.text != "false"))
+      return error(v.loc, fmt::format("{} must be true or false", arg.key));
+    out = v.text == "true";
+    return true;
+  };
+
+  if (callee == "matmul") {
+    if (!checkArgs(e, 2, "a, b", {"transpose_a", "transpose_b"}))
+      return -1;
+    int a = tensorArg(e, 0);
+    if (a < 0)
+      return -1;
+    int b = tensorArg(e, 1);
+    if (b < 0)
+      return -1;
+    Node n{Node::Matmul, {a, b}, shapeOf(a), e.loc};
+    for (const Arg &arg : e.args)
+      if (!arg.key.empty() &&
+          !boolArg(arg, arg.key == "transpose_a" ? n.transA : n.transB))
+        return -1;
+    const auto &da = shapeOf(a).dims, &db = shapeOf(b).dims;
+    size_t r = da.size();
+    bool batchOk = r == db.size() && r >= 2 &&
+                   std::equal(da.begin(), da.end() - 2, db.begin());
+    int64_t m = r >= 2 ? da[r - (n.transA ? 1 : 2)] : 0;
+    int64_t k1 = r >= 2 ? da[r - (n.transA ? 2 : 1)] : 0;
+    int64_t k2 = db.size() >= 2 ? db[db.size() - (n.transB ? 1 : 2)] : -1;
+    int64_t cols = db.size() >= 2 ? db[db.size() - (n.transB ? 2 : 1)] : 0;
+    if (!batchOk || k1 != k2) {
+      error(e.loc, fmt::format("cannot multiply {}{} by {}{}: {}", shapeOf(a).str(),
+                               n.transA ? " (transposed)" : "", shapeOf(b).str(),
+                               n.transB ? " (transposed)" : "",
+                               batchOk ? "inner sizes differ"
+                                       : "they need one rank and the same "
+                                         "leading (batch) dimensions"));
+      return -1;
+    }
+    n.shape.dims[r - 2] = m;
+    n.shape.dims[r - 1] = cols;
+    return add(n);
+  }
+  if (callee == "transpose") {
+    if (!checkArgs(e, 3, "input, dim1, dim2", {}))
+      return -1;
+    int x = tensorArg(e, 0);
+    if (x < 0)
+      return -1;
+    Node n{Node::Transpose, {x}, shapeOf(x), e.loc};
+    auto d1 = axisOf(*e.args[1].value, n.shape.dims.size());
+    if (!d1)
+      return badAxis(*e.args[1].value, n.shape);
+    auto d2 = axisOf(*e.args[2].value, n.shape.dims.size());
+    if (!d2)
+      return badAxis(*e.args[2].value, n.shape);
+    n.axis = *d1;
+    n.start = *d2;
+    std::swap(n.shape.dims[n.axis], n.shape.dims[n.start]);
+    return add(n);
+  }
+  if (callee == "layer_norm") {
+    if (!checkArgs(e, 1, "input", {"eps"}))
+      return -1;
+    int x = tensorArg(e, 0);
+    if (x < 0)
+      return -1;
+    Node n{Node::LayerNorm, {x}, shapeOf(x), e.loc};
+    n.factor = 1e-5;
+    for (const Arg &arg : e.args)
+      if (arg.key == "eps") {
+        auto v = number(*arg.value);
+        if (!v)
+          return -1;
+        if (!(*v > 0)) {
+          error(arg.value->loc, "eps must be positive");
+          return -1;
+        }
+        n.factor = *v;
+      }
+    n.name = layerName();
+    return add(n);
+  }
+  if (callee == "param") {
+    Node n{Node::Param, {}, Shape{}, e.loc};
+    n.init = defaultInit;
+    for (const Arg &arg : e.args) {
+      if (arg.key.empty()) {
+        auto d = size(*arg.value, "a dimension");
+        if (!d)
+          return -1;
+        n.shape.dims.push_back(*d);
+      } else if (arg.key != "init") {
+        error(arg.keyLoc, fmt::format("'param' has no parameter '{}' (it takes "
+                                      "init)",
+                                      arg.key));
+        return -1;
+      }
+    }
+    if (n.shape.dims.empty()) {
+      error(e.loc, "'param' expects its dimensions, as param(32, 64)");
+      return -1;
+    }
+    if (!weightOptions(e, n))
+      return -1;
+    n.name = layerName();
+    return add(n);
+  }
+  if (callee == "slice") {
+    if (!checkArgs(e, 4, "input, axis, start, size", {}))
+      return -1;
+    int x = tensorArg(e, 0);
+    if (x < 0)
+      return -1;
+    Node n{Node::Slice, {x}, shapeOf(x), e.loc};
+    auto axis = axisOf(*e.args[1].value, n.shape.dims.size());
+    if (!axis)
+      return badAxis(*e.args[1].value, n.shape);
+    const Expr &startExpr = *e.args[2].value;
+    if (startExpr.kind != Expr::Number || !startExpr.isInteger ||
+        startExpr.number < 0) {
+      error(startExpr.loc, "start must be a non-negative integer");
+      return -1;
+    }
+    auto len = size(*e.args[3].value, "size");
+    if (!len)
+      return -1;
+    n.axis = *axis;
+    n.start = static_cast<int64_t>(startExpr.number);
+    if (n.start + *len > n.shape.dims[n.axis]) {
+      error(e.loc, fmt::format("[{}, {}) is outside dimension {} of {}", n.start,
+                               n.start + *len, n.axis, n.shape.str()));
+      return -1;
+    }
+    n.shape.dims[n.axis] = *len;
+    return add(n);
+  }
+  if (callee == "concat") {
+    Node n{Node::Concat, {}, Shape{}, e.loc};
+    const Expr *axisExpr = nullptr;
+    for (const Arg &arg : e.args) {
+      if (arg.key == "axis") {
+        axisExpr = arg.value.get();
+        continue;
+      }
+      if (!arg.key.empty()) {
+        error(arg.keyLoc, fmt::format("'concat' has no parameter '{}' (it takes "
+                                      "axis)",
+                                      arg.key));
+        return -1;
+      }
+      int x = eval(*arg.value);
+      if (x < 0)
+        return -1;
+      n.operands.push_back(x);
+    }
+    if (n.operands.size() < 2) {
+      error(e.loc, "'concat' expects at least two tensors");
+      return -1;
+    }
+    n.shape = shapeOf(n.operands[0]);
+    n.axis = static_cast<int64_t>(n.shape.dims.size()) - 1;
+    if (axisExpr) {
+      auto axis = axisOf(*axisExpr, n.shape.dims.size());
+      if (!axis)
+        return badAxis(*axisExpr, n.shape);
+      n.axis = *axis;
+    }
+    int64_t total = 0;
+    for (int x : n.operands) {
+      Shape s = shapeOf(x);
+      total += s.dims.size() == n.shape.dims.size() ? s.dims[n.axis] : 0;
+      if (s.dims.size() == n.shape.dims.size())
+        s.dims[n.axis] = n.shape.dims[n.axis];
+      if (s.isInt || !(s == n.shape)) {
+        error(e.loc, fmt::format("cannot concatenate {} and {} along dimension "
+                                 "{}: they differ elsewhere",
+                                 shapeOf(n.operands[0]).str(), shapeOf(x).str(),
+                                 n.axis));
+        return -1;
+      }
+    }
+    n.shape.dims[n.axis] = total;
+    return add(n);
+  }
+  // dropout
+  if (!checkArgs(e, 2, "input, rate", {}))
+    return -1;
+  int x = tensorArg(e, 0);
+  if (x < 0)
+    return -1;
+  auto rate = number(*e.args[1].value);
+  if (!rate)
+    return -1;
+  if (!(*rate >= 0 && *rate < 1)) {
+    error(e.args[1].value->loc, "rate must be in [0, 1)");
+    return -1;
+  }
+  Node n{Node::Dropout, {x}, shapeOf(x), e.loc};
+  n.factor = *rate;
+  graph.hasDropout = true;
+  return add(n);
+}
+
+/// The statements of a model or block body, in order.
+bool Sema::evalBody(const Model &body) {
+  for (const Assign &a : body.body) {
+    if (auto prev = definedAt.find(a.name); prev != definedAt.end()) {
+      error(a.loc, fmt::format("redefinition of '{}'", a.name));
+      note(prev->second, "previous definition is here");
+      return false;
+    }
+    currentStmt = a.name;
+    layersInStmt = 0;
+    int node = eval(*a.value);
+    if (node < 0)
+      return false;
+    values[a.name] = node;
+    definedAt[a.name] = a.loc;
+  }
+  return true;
+}
+
 std::optional<Graph> Sema::run(const Program &program) {
   SMLoc start = SMLoc::getFromPointer(
       sources.getMemoryBuffer(sources.getMainFileID())->getBufferStart());
@@ -698,6 +1221,17 @@ std::optional<Graph> Sema::run(const Program &program) {
   }
   const Model &model = program.models[0];
   graph.model = model.name;
+  for (const Model &block : program.blocks) {
+    if (!blocks.emplace(block.name, &block).second) {
+      error(block.loc, fmt::format("redefinition of block '{}'", block.name));
+      note(blocks[block.name]->loc, "previous definition is here");
+      return std::nullopt;
+    }
+    if (block.body.empty()) {
+      error(block.loc, fmt::format("block '{}' has no layers", block.name));
+      return std::nullopt;
+    }
+  }
   const Train *train = nullptr;
   for (const Train &t : program.trains) {
     if (t.model != model.name) {
@@ -729,20 +1263,8 @@ std::optional<Graph> Sema::run(const Program &program) {
 
   if (!checkInputs(model, train))
     return std::nullopt;
-  for (const Assign &a : model.body) {
-    if (auto prev = definedAt.find(a.name); prev != definedAt.end()) {
-      error(a.loc, fmt::format("redefinition of '{}'", a.name));
-      note(prev->second, "previous definition is here");
-      return std::nullopt;
-    }
-    currentStmt = a.name;
-    layersInStmt = 0;
-    int node = eval(*a.value);
-    if (node < 0)
-      return std::nullopt;
-    values[a.name] = node;
-    definedAt[a.name] = a.loc;
-  }
+  if (!evalBody(model))
+    return std::nullopt;
   if (model.body.empty()) {
     error(model.loc, fmt::format("model '{}' has no layers", model.name));
     return std::nullopt;

@@ -28,18 +28,27 @@ struct Shape {
 struct Node {
   enum Op {
     Input, Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten,
-    Relu, Sigmoid, Tanh, Softmax, Add, Sub, Mul, Scale
+    Relu, Sigmoid, Tanh, Softmax, Add, Sub, Mul, Scale,
+    Embedding, Rnn, Lstm, Last, Matmul, Transpose, LayerNorm, Param,
+    Slice, Concat, Dropout
   };
   Op op;
   std::vector<int> operands; // indices of earlier nodes
   Shape shape;
   llvm::SMLoc loc;
-  std::string name;      // Input: the input's name; Dense, Conv2D: parameter prefix
-  int64_t units = 0;     // Dense: units; Conv2D: filters
+  /// Input: the input's name; layers with parameters: their name prefix
+  /// (Param: the parameter's name).
+  std::string name;
+  int64_t units = 0;     // Dense, Rnn, Lstm: units; Conv2D: filters;
+                         // Embedding: vector size
+  int64_t rows = 0;      // Embedding: vocabulary size
   int64_t kernel = 0, stride = 1, padding = 0; // Conv2D, pools
+  int64_t axis = 0, start = 0; // Slice, Concat; Transpose: the two axes
   bool bias = true;      // Dense, Conv2D
-  std::string init;      // Dense, Conv2D: weight initializer (runtime syntax)
-  double factor = 1.0;   // Scale
+  bool causal = false;   // Softmax
+  bool transA = false, transB = false; // Matmul
+  std::string init;      // weight initializer (runtime syntax)
+  double factor = 1.0;   // Scale; Dropout: rate; LayerNorm: eps
 };
 
 struct TrainSpec {
@@ -50,8 +59,10 @@ struct TrainSpec {
   int64_t numClasses = 10;
   std::string optimizer;    // sgd, momentum, adam
   std::map<std::string, double> hyper;
-  std::string dataKind = "fashion_mnist";
+  std::string dataKind = "fashion_mnist"; // or "text"
   std::string dataPath = "/usr/share/datasets/fashion-mnist";
+  std::string vocab;            // text: the characters (bytes), sorted
+  std::vector<int64_t> labelShape; // [batch] or, for text, [batch, window]
   int64_t batch = 64, epochs = 1;
   uint64_t seed = 0;
 };
@@ -59,6 +70,7 @@ struct TrainSpec {
 struct Graph {
   std::string model;
   std::vector<Node> nodes;
+  bool hasDropout = false; // train_step then takes the step number
   std::vector<std::pair<std::string, int>> outputs;
   std::optional<TrainSpec> train;
 };

@@ -84,6 +84,8 @@ FailureOr<OwningOpRef<ModuleOp>> Compiler::emitNN() {
                        {"batch", std::to_string(train->batch)},
                        {"epochs", std::to_string(train->epochs)},
                        {"seed", std::to_string(train->seed)}};
+    if (train->dataKind == "text")
+      manifest->train["vocab"] = train->vocab;
   }
   (*module)->setAttr("dlc.manifest",
                      StringAttr::get(&context_, manifest->serialize()));

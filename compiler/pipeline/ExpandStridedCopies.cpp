@@ -20,6 +20,11 @@ struct ExpandStridedCopiesPass
              memref::isStaticShapeAndContiguousRowMajor(type);
     };
     getOperation().walk([&](memref::CopyOp copy) {
+      // Bufferization leaves copies of a buffer onto itself.
+      if (copy.getSource() == copy.getTarget()) {
+        copy.erase();
+        return;
+      }
       if (contiguous(copy.getSource()) && contiguous(copy.getTarget()))
         return;
       OpBuilder b(copy);

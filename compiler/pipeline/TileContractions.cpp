@@ -63,20 +63,27 @@ struct TileContractionsPass
     if (reg.empty())
       reg = {4, 64, 1};
 
+    // Loops (..., M, N, K): batch loops, or loops that reshape propagation
+    // split off M or N, come first and get unit tiles.
     SmallVector<linalg::LinalgOp> contractions;
     getOperation().walk([&](linalg::LinalgOp op) {
+      auto iters = op.getIteratorTypesArray();
       if (linalg::isaContractionOpInterface(op) && op.hasPureTensorSemantics() &&
-          op.getNumParallelLoops() == 2 && op.getNumReductionLoops() == 1 &&
-          !op.hasDynamicShape())
+          op.getNumParallelLoops() >= 2 && op.getNumReductionLoops() == 1 &&
+          linalg::isReductionIterator(iters.back()) && !op.hasDynamicShape())
         contractions.push_back(op);
     });
 
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : contractions) {
-      FailureOr<Operation *> outer = tile(rewriter, op, cache);
+      SmallVector<int64_t> outerTile(op.getNumParallelLoops() - 2, 1);
+      SmallVector<int64_t> innerTile = outerTile;
+      outerTile.append(cache);
+      innerTile.append(reg);
+      FailureOr<Operation *> outer = tile(rewriter, op, outerTile);
       if (failed(outer))
         continue;
-      FailureOr<Operation *> inner = tile(rewriter, *outer, reg);
+      FailureOr<Operation *> inner = tile(rewriter, *outer, innerTile);
       if (failed(inner))
         continue;
       rewriter.setInsertionPoint(*inner);

@@ -21,3 +21,12 @@ func.func @contiguous(%a: memref<2x7xf32>, %b: memref<3x7xf32>) {
   memref.copy %a, %v : memref<2x7xf32> to memref<2x7xf32, strided<[7, 1], offset: 7>>
   return
 }
+
+// A copy onto itself is dropped.
+// CHECK-LABEL: func.func @self
+// CHECK-NOT: copy
+func.func @self(%b: memref<3x7xf32>) {
+  %v = memref.subview %b[0, 2] [3, 2] [1, 1] : memref<3x7xf32> to memref<3x2xf32, strided<[7, 1], offset: 2>>
+  memref.copy %v, %v : memref<3x2xf32, strided<[7, 1], offset: 2>> to memref<3x2xf32, strided<[7, 1], offset: 2>>
+  return
+}

@@ -3,10 +3,12 @@
 //   dlc model.net -o model.so        compile ahead of time to a shared library
 //   dlc --emit=STAGE model.net       print a stage: ast, nn, linalg, llvm
 //   dlc train model.net [options]    JIT-compile (or load --so) and train
+//   dlc sample model.net [options]   generate text with a trained text model
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/Codegen.h"
 #include "compiler/pipeline/Compiler.h"
+#include "runtime/Sampler.h"
 #include "runtime/Trainer.h"
 
 #include "mlir/IR/OperationSupport.h"
@@ -31,6 +33,13 @@ static const char *usage = R"(usage:
       --checkpoint <file>  save parameters and optimizer state every epoch
       --resume <file>      start from a checkpoint
       --loss-log <file>    write every step's loss
+  dlc sample <model.net> --checkpoint <file> [options]
+                                    generate text with a model trained on text
+      --so <model.so>      use this compiled library instead of the JIT
+      --length <n>         characters to generate (default 200)
+      --temperature <t>    sampling temperature, > 0 (default 1)
+      --prompt <text>      text to continue (default: a newline)
+      --seed <n>           random seed (default 0)
   common options:
       --batch <n>          batch size when the file has no train section
 )";
@@ -42,7 +51,10 @@ static int fail(const std::string &message) {
 
 namespace {
 struct Args {
-  bool train = false;
+  bool train = false, sample = false;
+  std::optional<int64_t> length;
+  std::optional<double> temperature;
+  std::optional<std::string> prompt;
   std::string input, output, emit, so, checkpoint, resume, lossLog, data;
   std::optional<int64_t> epochs, steps, batch;
   std::optional<uint64_t> seed;
@@ -73,6 +85,22 @@ std::optional<Args> parseArgs(int argc, char **argv) {
     bool ok = true;
     if (arg == "train" && i == 1)
       a.train = true;
+    else if (arg == "sample" && i == 1)
+      a.sample = true;
+    else if (arg == "--length")
+      ok = number(i, arg, a.length);
+    else if (arg == "--prompt") {
+      a.prompt.emplace();
+      ok = string(i, arg, *a.prompt);
+    } else if (arg == "--temperature") {
+      double t;
+      if (i + 1 >= argc || StringRef(argv[i + 1]).getAsDouble(t) || !(t > 0)) {
+        fail("--temperature needs a positive number");
+        return std::nullopt;
+      }
+      a.temperature = t;
+      ++i;
+    }
     else if (arg == "-o")
       ok = string(i, arg, a.output);
     else if (arg.consume_front("--emit="))
@@ -122,19 +150,42 @@ std::optional<Args> parseArgs(int argc, char **argv) {
   return a;
 }
 
+/// The compiled model: the --so library, or the JIT.
+llvm::Expected<std::unique_ptr<rt::Model>>
+loadModel(const Args &args, Compiler &compiler, mlir::ModuleOp module) {
+  if (!args.so.empty())
+    return rt::Model::loadShared(args.so, compiler.sourceHash());
+  return jitModel(module, compiler.sourceHash());
+}
+
+int runSampling(const Args &args, Compiler &compiler, mlir::ModuleOp module) {
+  if (args.checkpoint.empty())
+    return fail("sampling needs trained parameters: --checkpoint <file> "
+                "(written by dlc train --checkpoint)");
+  auto model = loadModel(args, compiler, module);
+  if (!model)
+    return fail(llvm::toString(model.takeError()));
+  if (auto step = (*model)->loadCheckpoint(args.checkpoint); !step)
+    return fail(llvm::toString(step.takeError()));
+  rt::SampleOptions options;
+  options.seed = args.seed.value_or(0);
+  options.temperature = args.temperature.value_or(1.0);
+  options.length = args.length.value_or(200);
+  if (args.prompt)
+    options.prompt = *args.prompt;
+  auto text = rt::sample(**model, options);
+  if (!text)
+    return fail(llvm::toString(text.takeError()));
+  std::fwrite(text->data(), 1, text->size(), stdout);
+  std::fputc('\n', stdout);
+  return 0;
+}
+
 int runTraining(const Args &args, Compiler &compiler, mlir::ModuleOp module) {
-  std::unique_ptr<rt::Model> model;
-  if (!args.so.empty()) {
-    auto loaded = rt::Model::loadShared(args.so, compiler.sourceHash());
-    if (!loaded)
-      return fail(llvm::toString(loaded.takeError()));
-    model = std::move(*loaded);
-  } else {
-    auto jitted = jitModel(module, compiler.sourceHash());
-    if (!jitted)
-      return fail(llvm::toString(jitted.takeError()));
-    model = std::move(*jitted);
-  }
+  auto loaded = loadModel(args, compiler, module);
+  if (!loaded)
+    return fail(llvm::toString(loaded.takeError()));
+  std::unique_ptr<rt::Model> model = std::move(*loaded);
 
   rt::TrainOptions options;
   if (!args.data.empty())
@@ -171,6 +222,8 @@ int runTraining(const Args &args, Compiler &compiler, mlir::ModuleOp module) {
   std::printf("train time: %.2f s (%.1f steps/s)\n", result->seconds,
               result->steps / std::max(result->seconds, 1e-9));
   std::printf("final epoch loss: %.4f\n", result->finalLoss);
+  std::printf("mean loss of the last %lld steps: %.4f\n",
+              static_cast<long long>(result->recentSteps), result->recentLoss);
   if (result->testAccuracy)
     std::printf("test accuracy: %.4f\n", *result->testAccuracy);
   return 0;
@@ -184,7 +237,7 @@ int main(int argc, char **argv) {
   Compiler compiler;
   SemaOptions sema;
   sema.batch = args->batch;
-  sema.requireTraining = args->train;
+  sema.requireTraining = args->train || args->sample;
   if (args->emit == "ast")
     return failed(compiler.load(args->input, sema, &llvm::outs()));
   if (failed(compiler.load(args->input, sema)))
@@ -211,6 +264,8 @@ int main(int argc, char **argv) {
   }
   if (args->train)
     return runTraining(*args, compiler, **module);
+  if (args->sample)
+    return runSampling(*args, compiler, **module);
   if (!args->output.empty())
     if (auto err = writeSharedLibrary(**module, args->output))
       return fail(llvm::toString(std::move(err)));
