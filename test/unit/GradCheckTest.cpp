@@ -412,6 +412,31 @@ TEST_F(GradCheck, LstmForwardReference) {
     }
   }
 }
+/// Dropout zeroes about `rate` of the elements, scales the rest by
+/// 1 / (1 - rate), and draws a new mask at every step.
+TEST_F(GradCheck, DropoutMask) {
+  std::mt19937_64 rng(1);
+  auto run = [&](int32_t step) {
+    std::vector<Buffer> in{makeBuffer("64x64", rng), makeBuffer(":i1", rng)};
+    std::fill(in[0].f.begin(), in[0].f.end(), 1.0);
+    in[1].i[0] = step;
+    return forward(in,
+                   "%y = nn.dropout %a0, %a1 {rate = 0.25, seed = 9} : "
+                   "tensor<64x64xf64>, tensor<i32>",
+                   {64, 64});
+  };
+  std::vector<double> a = run(5), b = run(6), again = run(5);
+  ASSERT_EQ(a.size(), 4096u);
+  int64_t zeros = 0, differ = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_TRUE(a[i] == 0.0 || std::abs(a[i] - 1.0 / 0.75) < 1e-12) << a[i];
+    zeros += a[i] == 0.0;
+    differ += (a[i] == 0.0) != (b[i] == 0.0);
+  }
+  EXPECT_EQ(a, again);
+  EXPECT_NEAR(zeros / 4096.0, 0.25, 0.03);
+  EXPECT_GT(differ, 1000); // independent masks differ on ~37.5%
+}
 TEST_F(GradCheck, LstmChain) {
   // Input projection, recurrence, a loss on the last step only.
   check({"2x5x3", "3x8", "2x8", "8"},

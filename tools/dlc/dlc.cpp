@@ -165,6 +165,10 @@ int runSampling(const Args &args, Compiler &compiler, mlir::ModuleOp module) {
   auto model = loadModel(args, compiler, module);
   if (!model)
     return fail(llvm::toString(model.takeError()));
+  if (!(*model)->manifest().train.count("vocab"))
+    return fail(fmt::format("model '{}' was not trained on text: nothing to "
+                            "sample",
+                            (*model)->manifest().model));
   if (auto step = (*model)->loadCheckpoint(args.checkpoint); !step)
     return fail(llvm::toString(step.takeError()));
   rt::SampleOptions options;
