@@ -33,6 +33,8 @@ llvm::Expected<Binding> bind(Model &model) {
       b.labels = model.i32(spec.name);
       continue;
     }
+    if (spec.name == "step") // the step number, for dropout
+      continue;
     if (b.images)
       return error(fmt::format("model '{}' has more than one data input", m.model));
     if (spec.shape.empty() || spec.dtype != DType::F32)

@@ -63,23 +63,32 @@ struct TileContractionsPass
     if (reg.empty())
       reg = {4, 64, 1};
 
-    // Loops (..., M, N, K): batch loops, or loops that reshape propagation
-    // split off M or N, come first and get unit tiles.
+    // Loops (..., M, N, ..., K): parallel loops before M and N (batch loops,
+    // or loops that reshape propagation split off M or N) and reduction
+    // loops before K (a weight gradient summed over batch and time) get
+    // unit tiles.
     SmallVector<linalg::LinalgOp> contractions;
     getOperation().walk([&](linalg::LinalgOp op) {
       auto iters = op.getIteratorTypesArray();
+      unsigned p = op.getNumParallelLoops();
+      bool parallelFirst = llvm::all_of(llvm::ArrayRef(iters).take_front(p),
+                                        linalg::isParallelIterator);
       if (linalg::isaContractionOpInterface(op) && op.hasPureTensorSemantics() &&
-          op.getNumParallelLoops() >= 2 && op.getNumReductionLoops() == 1 &&
-          linalg::isReductionIterator(iters.back()) && !op.hasDynamicShape())
+          p >= 2 && op.getNumReductionLoops() >= 1 && parallelFirst &&
+          !op.hasDynamicShape())
         contractions.push_back(op);
     });
 
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : contractions) {
-      SmallVector<int64_t> outerTile(op.getNumParallelLoops() - 2, 1);
-      SmallVector<int64_t> innerTile = outerTile;
-      outerTile.append(cache);
-      innerTile.append(reg);
+      auto tiles = [&](ArrayRef<int64_t> mnk) {
+        SmallVector<int64_t> t(op.getNumParallelLoops() - 2, 1);
+        t.append({mnk[0], mnk[1]});
+        t.append(op.getNumReductionLoops() - 1, 1);
+        t.push_back(mnk[2]);
+        return t;
+      };
+      SmallVector<int64_t> outerTile = tiles(cache), innerTile = tiles(reg);
       FailureOr<Operation *> outer = tile(rewriter, op, outerTile);
       if (failed(outer))
         continue;
