@@ -153,12 +153,22 @@ private:
       case Node::Tanh:
         v = nn::TanhOp::create(b, l, operand(0));
         break;
-      case Node::Softmax:
+      case Node::Softmax: {
+        // nn.softmax runs over the last dimension: another axis is swapped
+        // there and back.
         v = operand(0);
+        int64_t last = static_cast<int64_t>(n.shape.dims.size()) - 1;
+        auto perm = llvm::to_vector(llvm::seq<int64_t>(0, last + 1));
+        std::swap(perm[n.axis], perm[last]);
+        if (n.axis != last)
+          v = nn::TransposeOp::create(b, l, v, perm);
         if (n.causal)
           v = nn::CausalMaskOp::create(b, l, v, b.getF64FloatAttr(-INFINITY));
         v = nn::SoftmaxOp::create(b, l, v);
+        if (n.axis != last)
+          v = nn::TransposeOp::create(b, l, v, perm);
         break;
+      }
       case Node::Embedding: {
         Value table = param(l, {n.rows, n.units}, n.name + ".weight", n.init);
         v = nn::EmbeddingOp::create(b, l, operand(0), table);

@@ -287,6 +287,17 @@ int Sema::elementwise(const Expr &e, Node::Op op, int a, int b, const char *verb
   return add(Node{op, {a, b}, out, e.loc});
 }
 
+/// A dimension index, negative counting from the end.
+static std::optional<int64_t> axisOf(const Expr &e, size_t rank) {
+  if (e.kind == Expr::Number && e.isInteger && e.number >= 0 && e.number < rank)
+    return static_cast<int64_t>(e.number);
+  if (e.kind == Expr::Negate && e.args[0].value->kind == Expr::Number &&
+      e.args[0].value->isInteger && e.args[0].value->number >= 1 &&
+      e.args[0].value->number <= rank)
+    return static_cast<int64_t>(rank - e.args[0].value->number);
+  return std::nullopt;
+}
+
 /// A positive integer argument (`what` names it in the error), or nullopt.
 static std::optional<int64_t> positiveInt(const Expr &e) {
   if (e.kind != Expr::Number || !e.isInteger || e.number < 1 || e.number > 1e9)
@@ -406,14 +417,27 @@ int Sema::evalCall(const Expr &e) {
     bool isSoftmax = op == Node::Softmax;
     std::vector<StringRef> keywords;
     if (isSoftmax)
-      keywords.push_back("causal");
+      keywords = {"axis", "causal"};
     if (!checkArgs(e, 1, "input", keywords))
       return -1;
     int x = tensorArg(e, 0);
     if (x < 0)
       return -1;
     Node n{op, {x}, shapeOf(x), e.loc};
+    n.axis = static_cast<int64_t>(n.shape.dims.size()) - 1;
     for (const Arg &arg : e.args) {
+      if (arg.key == "axis") {
+        auto axis = axisOf(*arg.value, n.shape.dims.size());
+        if (!axis) {
+          error(arg.value->loc,
+                fmt::format("expected a dimension of {} (0 to {}, or negative "
+                            "from the end)",
+                            n.shape.str(), n.shape.dims.size() - 1));
+          return -1;
+        }
+        n.axis = *axis;
+        continue;
+      }
       if (arg.key != "causal")
         continue;
       const Expr &v = *arg.value;
@@ -422,6 +446,10 @@ int Sema::evalCall(const Expr &e) {
         return -1;
       }
       n.causal = v.text == "true";
+      if (n.causal && n.axis + 1 != static_cast<int64_t>(n.shape.dims.size())) {
+        error(v.loc, "a causal softmax runs over the last dimension");
+        return -1;
+      }
       const auto &dims = n.shape.dims;
       if (n.causal && (dims.size() < 2 || dims[dims.size() - 1] != dims[dims.size() - 2])) {
         error(e.args[0].value->loc,
@@ -964,17 +992,6 @@ int Sema::evalSequence(const Expr &e) {
   if (!weightOptions(e, n))
     return -1;
   return add(n);
-}
-
-/// A dimension index, negative counting from the end.
-static std::optional<int64_t> axisOf(const Expr &e, size_t rank) {
-  if (e.kind == Expr::Number && e.isInteger && e.number >= 0 && e.number < rank)
-    return static_cast<int64_t>(e.number);
-  if (e.kind == Expr::Negate && e.args[0].value->kind == Expr::Number &&
-      e.args[0].value->isInteger && e.args[0].value->number >= 1 &&
-      e.args[0].value->number <= rank)
-    return static_cast<int64_t>(rank - e.args[0].value->number);
-  return std::nullopt;
 }
 
 int Sema::evalAttention(const Expr &e) {

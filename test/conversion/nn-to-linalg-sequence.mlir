@@ -1,6 +1,7 @@
 // RUN: dlc-opt %s --convert-nn-to-linalg | FileCheck %s
 
-// Batched matmul maps (used by @attention).
+// Batched matmul maps (used by @attention), the transpose map (@shapes).
+// CHECK-DAG: #[[PERM:.*]] = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
 // CHECK-DAG: #[[BQ:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 // CHECK-DAG: #[[BK:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
 // CHECK-DAG: #[[BO:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
@@ -64,4 +65,42 @@ func.func @attention(%q: tensor<2x5x4xf32>, %k: tensor<2x5x4xf32>) -> (tensor<2x
   %1 = nn.causal_mask %0 fill 0xFFF0000000000000 : tensor<2x5x5xf32>
   %2 = nn.layer_norm %q eps 1.0e-5 : tensor<2x5x4xf32>
   return %1, %2 : tensor<2x5x5xf32>, tensor<2x5x4xf32>
+}
+
+// Transpose reads through the permuted map; slice and concat copy through
+// extract_slice/insert_slice pairs, which bufferize in place.
+// CHECK-LABEL: func.func @shapes
+// CHECK: linalg.generic {indexing_maps = [#[[PERM]], #{{.*}}]
+// CHECK: tensor.extract_slice %arg0[0, 0, 1] [2, 5, 2] [1, 1, 1]
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0] [2, 5, 4]
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 4] [2, 5, 2]
+func.func @shapes(%q: tensor<2x5x4xf32>) -> (tensor<2x4x5xf32>, tensor<2x5x6xf32>) {
+  %0 = nn.transpose %q {permutation = array<i64: 0, 2, 1>} : tensor<2x5x4xf32> -> tensor<2x4x5xf32>
+  %1 = nn.slice %q axis 2 start 1 : tensor<2x5x4xf32> -> tensor<2x5x2xf32>
+  %2 = nn.concat %q, %1 axis 2 : tensor<2x5x4xf32>, tensor<2x5x2xf32> -> tensor<2x5x6xf32>
+  return %0, %2 : tensor<2x4x5xf32>, tensor<2x5x6xf32>
+}
+
+// Dropout hashes (seed, step, flat index) into a keep/drop decision.
+// CHECK-LABEL: func.func @dropout
+// CHECK: tensor.extract %arg1[] : tensor<i32>
+// CHECK: linalg.generic
+// CHECK: arith.xori
+// CHECK: arith.shrui
+// CHECK: arith.cmpi uge
+// CHECK: arith.select
+func.func @dropout(%x: tensor<2x5xf32>, %s: tensor<i32>) -> tensor<2x5xf32> {
+  %0 = nn.dropout %x, %s {rate = 0.5 : f64, seed = 1 : i64} : tensor<2x5xf32>, tensor<i32>
+  return %0 : tensor<2x5xf32>
+}
+
+// The LSTM's backward pass: a reversed loop carrying the input gradient
+// (time-major, gate-split), the weight gradient and dh, dc.
+// CHECK-LABEL: func.func @lstm_grad
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (tensor<5x2x4x3xf32>, tensor<3x12xf32>, tensor<2x3xf32>, tensor<2x3xf32>)
+// CHECK: linalg.index 1
+// CHECK: linalg.copy
+func.func @lstm_grad(%g: tensor<2x5x3xf32>, %x: tensor<2x5x12xf32>, %w: tensor<3x12xf32>, %h: tensor<2x5x3xf32>, %c: tensor<2x5x3xf32>) -> (tensor<2x5x12xf32>, tensor<3x12xf32>) {
+  %dx, %dw = nn.lstm_grad %g, %x, %w, %h, %c : tensor<2x5x3xf32>, tensor<2x5x12xf32>, tensor<3x12xf32>, tensor<2x5x3xf32>, tensor<2x5x3xf32> -> tensor<2x5x12xf32>, tensor<3x12xf32>
+  return %dx, %dw : tensor<2x5x12xf32>, tensor<3x12xf32>
 }

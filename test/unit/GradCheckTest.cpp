@@ -437,6 +437,36 @@ TEST_F(GradCheck, DropoutMask) {
   EXPECT_NEAR(zeros / 4096.0, 0.25, 0.03);
   EXPECT_GT(differ, 1000); // independent masks differ on ~37.5%
 }
+/// Self-attention with the causal mask: outputs before the last position do
+/// not change when the last position's input does.
+TEST_F(GradCheck, CausalAttentionIgnoresTheFuture) {
+  const char *body =
+      "%s = nn.batch_matmul %a0, %a0 {transpose_rhs = true} : tensor<2x4x3xf64>, "
+      "tensor<2x4x3xf64> -> tensor<2x4x4xf64>\n"
+      "%m = nn.causal_mask %s fill 0xFFF0000000000000 : tensor<2x4x4xf64>\n"
+      "%p = nn.softmax %m : tensor<2x4x4xf64>\n"
+      "%y = nn.batch_matmul %p, %a0 : tensor<2x4x4xf64>, tensor<2x4x3xf64> -> "
+      "tensor<2x4x3xf64>";
+  std::mt19937_64 rng(5);
+  std::vector<Buffer> in{makeBuffer("2x4x3", rng)};
+  std::vector<double> before = forward(in, body, {2, 4, 3});
+  for (int64_t b = 0; b < 2; ++b)
+    for (int64_t c = 0; c < 3; ++c)
+      in[0].f[(b * 4 + 3) * 3 + c] += 1.0;
+  std::vector<double> after = forward(in, body, {2, 4, 3});
+  ASSERT_EQ(before.size(), 24u);
+  for (int64_t b = 0; b < 2; ++b)
+    for (int64_t i = 0; i < 4; ++i)
+      for (int64_t c = 0; c < 3; ++c) {
+        size_t k = (b * 4 + i) * 3 + c;
+        if (i < 3)
+          EXPECT_EQ(before[k], after[k]) << "position " << i;
+        else
+          EXPECT_NE(before[k], after[k]);
+      }
+  // Position 0 sees only itself: its output is its own input.
+  EXPECT_NEAR(before[0], in[0].f[0], 1e-12);
+}
 TEST_F(GradCheck, LstmChain) {
   // Input projection, recurrence, a loss on the last step only.
   check({"2x5x3", "3x8", "2x8", "8"},
