@@ -28,7 +28,7 @@ static const char *usage = R"(usage:
       --so <model.so>      use this compiled library instead of the JIT
       --epochs <n>         override the train section's epochs
       --steps <n>          stop after n training steps
-      --data <dir>         override the data directory
+      --data <path>        override the data (directory, or text file)
       --seed <n>           override the seed
       --checkpoint <file>  save parameters and optimizer state every epoch
       --resume <file>      start from a checkpoint
