@@ -497,6 +497,44 @@ int Sema::evalCall(const Expr &e) {
     n.shape.dims = {n.shape.dims[0], rest};
     return add(n);
   }
+  if (callee == "reshape") {
+    // The batch dimension stays; the rest takes the listed sizes.
+    Node n{Node::Flatten, {}, Shape{}, e.loc};
+    for (const Arg &arg : e.args) {
+      if (!arg.key.empty()) {
+        error(arg.keyLoc, fmt::format("'reshape' has no parameter '{}'", arg.key));
+        return -1;
+      }
+    }
+    if (e.args.size() < 2) {
+      error(e.loc, "'reshape' expects the input and the new sizes of the "
+                   "dimensions after the batch, as reshape(x, 4, 16)");
+      return -1;
+    }
+    int x = tensorArg(e, 0);
+    if (x < 0)
+      return -1;
+    n.operands = {x};
+    const Shape &in = shapeOf(x);
+    n.shape.dims = {in.dims[0]};
+    int64_t want = 1, have = 1;
+    for (size_t i = 1; i < e.args.size(); ++i) {
+      auto d = size(*e.args[i].value, "a dimension");
+      if (!d)
+        return -1;
+      n.shape.dims.push_back(*d);
+      want = *d > (int64_t(1) << 40) / want ? (int64_t(1) << 41) : want * *d;
+    }
+    for (size_t i = 1; i < in.dims.size(); ++i)
+      have *= in.dims[i];
+    if (want != have) {
+      error(e.loc, fmt::format("cannot reshape {} to {}: {} values per sample "
+                               "against {}",
+                               in.str(), n.shape.str(), have, want));
+      return -1;
+    }
+    return add(n);
+  }
   if (callee == "dense") {
     // Applies to the last dimension, as torch.nn.Linear.
     if (!checkArgs(e, 2, "input, units", {"bias", "init"}))
@@ -529,7 +567,7 @@ int Sema::evalCall(const Expr &e) {
     return add(n);
   }
   error(e.loc, fmt::format("unknown layer '{}' (known: dense, conv2d, "
-                           "maxpool2d, avgpool2d, flatten, relu, sigmoid, "
+                           "maxpool2d, avgpool2d, flatten, reshape, relu, sigmoid, "
                            "tanh, softmax, add, sub, mul, embedding, rnn, "
                            "lstm, last, matmul, transpose, layer_norm, param, "
                            "slice, concat, dropout{}{})",
