@@ -41,7 +41,8 @@ struct TextDataset {
 /// Reads a text file (a plain or gzipped byte stream) and maps each byte to
 /// its index in `vocab`; a byte outside `vocab` is an error (the model was
 /// compiled for another text).
-llvm::Expected<TextDataset> readText(llvm::StringRef path, llvm::StringRef vocab);
+llvm::Expected<TextDataset> readText(llvm::StringRef path,
+                                     llvm::StringRef vocab);
 
 /// A permutation of [0, n) that depends only on (seed, epoch): std::mt19937_64
 /// seeded with seed * 1000003 + epoch drives a hand-written Fisher-Yates with

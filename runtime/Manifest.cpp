@@ -91,8 +91,9 @@ std::string Manifest::serialize() const {
 }
 
 static llvm::Error bad(int line, const std::string &what) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 fmt::format("manifest line {}: {}", line, what));
+  return llvm::createStringError(
+      llvm::inconvertibleErrorCode(),
+      fmt::format("manifest line {}: {}", line, what));
 }
 
 llvm::Expected<Manifest> Manifest::parse(StringRef text) {
@@ -122,7 +123,8 @@ llvm::Expected<Manifest> Manifest::parse(StringRef text) {
           {"state", BufferKind::State},
           {"input", BufferKind::Input},
           {"output", BufferKind::Output}};
-      auto kind = llvm::find_if(kinds, [&](auto &k) { return k.first == f[2]; });
+      auto kind =
+          llvm::find_if(kinds, [&](auto &k) { return k.first == f[2]; });
       if (kind == std::end(kinds))
         return bad(lineNo, "unknown buffer kind '" + f[2].str() + "'");
       b.kind = kind->second;

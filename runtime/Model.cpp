@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
-#include <malloc.h>
 #include <fmt/format.h>
+#include <malloc.h>
 
 using namespace dlc::rt;
 using llvm::StringRef;
@@ -19,7 +19,8 @@ static llvm::Error error(const std::string &message) {
 llvm::Expected<std::unique_ptr<Model>>
 Model::create(const Resolver &resolve, std::shared_ptr<void> owner,
               StringRef origin, StringRef expectedSource) {
-  auto version = reinterpret_cast<dlc_abi_version_fn>(resolve("dlc_abi_version"));
+  auto version =
+      reinterpret_cast<dlc_abi_version_fn>(resolve("dlc_abi_version"));
   auto manifestFn = reinterpret_cast<dlc_manifest_fn>(resolve("dlc_manifest"));
   if (!version || !manifestFn)
     return error(fmt::format("{}: not a dlc model (no dlc_abi_version or "
@@ -79,8 +80,9 @@ Model::loadShared(StringRef path, StringRef expectedSource) {
   if (!handle)
     return error(fmt::format("cannot load {}: {}", path.str(), dlerror()));
   std::shared_ptr<void> owner(handle, [](void *h) { dlclose(h); });
-  return create([&](StringRef name) { return dlsym(handle, name.str().c_str()); },
-                owner, path, expectedSource);
+  return create(
+      [&](StringRef name) { return dlsym(handle, name.str().c_str()); }, owner,
+      path, expectedSource);
 }
 
 Model::~Model() {
@@ -119,8 +121,8 @@ llvm::Error Model::saveCheckpoint(StringRef path, uint64_t step) const {
     if (b.kind != BufferKind::Param && b.kind != BufferKind::State)
       continue;
     const float *p = static_cast<const float *>(data_[i]);
-    ckpt.entries.push_back({b.name, b.shape,
-                            std::vector<float>(p, p + b.numElements())});
+    ckpt.entries.push_back(
+        {b.name, b.shape, std::vector<float>(p, p + b.numElements())});
   }
   return dlc::rt::saveCheckpoint(path, ckpt);
 }
@@ -132,7 +134,8 @@ llvm::Expected<uint64_t> Model::loadCheckpoint(StringRef path) {
   if (ckpt->modelHash != manifest_.sourceHash)
     return error(fmt::format("{}: checkpoint of another model (source {}, "
                              "this model is {})",
-                             path.str(), ckpt->modelHash, manifest_.sourceHash));
+                             path.str(), ckpt->modelHash,
+                             manifest_.sourceHash));
   // Check everything before writing anything: a bad file changes nothing.
   for (const CheckpointEntry &e : ckpt->entries) {
     const BufferSpec *b = manifest_.find(e.name);
@@ -142,8 +145,9 @@ llvm::Expected<uint64_t> Model::loadCheckpoint(StringRef path) {
   }
   for (auto [i, b] : llvm::enumerate(manifest_.buffers))
     if ((b.kind == BufferKind::Param || b.kind == BufferKind::State) &&
-        llvm::none_of(ckpt->entries,
-                      [&](const CheckpointEntry &e) { return e.name == b.name; }))
+        llvm::none_of(ckpt->entries, [&](const CheckpointEntry &e) {
+          return e.name == b.name;
+        }))
       return error(fmt::format("{}: no entry for '{}'", path.str(), b.name));
   for (const CheckpointEntry &e : ckpt->entries)
     std::memcpy(buffer(e.name), e.data.data(), e.data.size() * sizeof(float));

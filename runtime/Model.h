@@ -40,7 +40,9 @@ public:
 
   /// The buffer called `name`, or null.
   void *buffer(llvm::StringRef name);
-  float *f32(llvm::StringRef name) { return static_cast<float *>(buffer(name)); }
+  float *f32(llvm::StringRef name) {
+    return static_cast<float *>(buffer(name));
+  }
   int32_t *i32(llvm::StringRef name) {
     return static_cast<int32_t *>(buffer(name));
   }

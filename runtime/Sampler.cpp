@@ -62,7 +62,8 @@ llvm::Expected<std::string> dlc::rt::sample(Model &model,
   for (int64_t n = 0; n < options.length; ++n) {
     // Row 0 holds the window; the other rows are ignored.
     int64_t len = std::min<int64_t>(time, context.size());
-    std::memcpy(in, context.data() + context.size() - len, len * sizeof(int32_t));
+    std::memcpy(in, context.data() + context.size() - len,
+                len * sizeof(int32_t));
     if (auto err = model.run("predict"))
       return std::move(err);
     const float *row = out + (len - 1) * classes;

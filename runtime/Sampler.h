@@ -8,8 +8,8 @@ namespace dlc::rt {
 
 struct SampleOptions {
   uint64_t seed = 0;
-  double temperature = 1.0; // > 0; lower is more conservative
-  int64_t length = 200;     // characters to generate
+  double temperature = 1.0;  // > 0; lower is more conservative
+  int64_t length = 200;      // characters to generate
   std::string prompt = "\n"; // the text to continue (a newline starts a word)
 };
 

@@ -3,9 +3,9 @@
 #include "runtime/Progress.h"
 
 #include <chrono>
-#include <functional>
 #include <cstring>
 #include <fmt/format.h>
+#include <functional>
 
 using namespace dlc::rt;
 using llvm::StringRef;
@@ -17,8 +17,8 @@ static llvm::Error error(const std::string &message) {
 namespace {
 /// The buffers a classifier on images exchanges with the runtime.
 struct Binding {
-  float *images = nullptr;   // [B, ...] f32, 784 values per image
-  int32_t *labels = nullptr; // [B]
+  float *images = nullptr;       // [B, ...] f32, 784 values per image
+  int32_t *labels = nullptr;     // [B]
   const float *logits = nullptr; // predict's output [B, C]
   int64_t batch = 0, classes = 0, imageSize = 0;
 };
@@ -36,7 +36,8 @@ llvm::Expected<Binding> bind(Model &model) {
     if (spec.name == "step") // the step number, for dropout
       continue;
     if (b.images)
-      return error(fmt::format("model '{}' has more than one data input", m.model));
+      return error(
+          fmt::format("model '{}' has more than one data input", m.model));
     if (spec.shape.empty() || spec.dtype != DType::F32)
       return error(fmt::format("input '{}' is not an f32 batch", spec.name));
     b.images = model.f32(spec.name);
@@ -49,7 +50,8 @@ llvm::Expected<Binding> bind(Model &model) {
       if (m.buffers[i].kind == BufferKind::Output) {
         const BufferSpec &out = m.buffers[i];
         if (out.shape.size() != 2 || out.shape[0] != b.batch)
-          return error(fmt::format("output '{}' is not [batch, classes]", out.name));
+          return error(
+              fmt::format("output '{}' is not [batch, classes]", out.name));
         b.logits = model.f32(out.name);
         b.classes = out.shape[1];
         break;
@@ -80,12 +82,14 @@ void gather(const Binding &b, const ImageDataset &data,
 }
 } // namespace
 
-llvm::Expected<double> dlc::rt::evaluate(Model &model, const ImageDataset &data) {
+llvm::Expected<double> dlc::rt::evaluate(Model &model,
+                                         const ImageDataset &data) {
   auto b = bind(model);
   if (!b)
     return b.takeError();
   if (!b->logits)
-    return error("the model has no predict entry with a [batch, classes] output");
+    return error(
+        "the model has no predict entry with a [batch, classes] output");
   if (data.rows * data.cols != b->imageSize)
     return error(fmt::format("the data has {} values per image, the model "
                              "takes {}",
@@ -207,7 +211,7 @@ llvm::Expected<TrainResult> dlc::rt::train(Model &model,
     source.count = trainSet->count;
     source.batch = b->batch;
     source.fill = [b = *b, &trainSet](const std::vector<int64_t> &order,
-                                       int64_t first) {
+                                      int64_t first) {
       gather(b, *trainSet, &order, first, b.batch);
     };
   }
@@ -272,9 +276,9 @@ llvm::Expected<TrainResult> dlc::rt::train(Model &model,
       if (auto err = model.saveCheckpoint(options.checkpoint, done))
         return std::move(err);
   }
-  result.seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   result.steps = done;
   result.recentSteps = recent.size();
   for (double l : recent)

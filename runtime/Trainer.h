@@ -28,10 +28,10 @@ constexpr size_t kRecentSteps = 200;
 
 struct TrainResult {
   int64_t steps = 0;
-  double seconds = 0;              // training time, without evaluation
-  double finalLoss = 0;            // mean loss of the last (partial) epoch
-  double recentLoss = 0;           // mean loss of the last recentSteps steps
-  int64_t recentSteps = 0;         // min(steps run, kRecentSteps)
+  double seconds = 0;      // training time, without evaluation
+  double finalLoss = 0;    // mean loss of the last (partial) epoch
+  double recentLoss = 0;   // mean loss of the last recentSteps steps
+  int64_t recentSteps = 0; // min(steps run, kRecentSteps)
   std::optional<double> testAccuracy;
 };
 

@@ -18,9 +18,9 @@
  *   dlc <abi version>
  *   model <name>
  *   source <hash of the .net source, 16 hex digits>
- *   buffer <name> <param|state|input|output> <f32|i32> <dims: 64x784, or scalar> <init>
- *   entry <entry name> <buffer name>...
- *   train <key>=<value>...   (data, loss, epochs, batch, seed, ...)
+ *   buffer <name> <param|state|input|output> <f32|i32> <dims: 64x784, or
+ *scalar> <init> entry <entry name> <buffer name>... train <key>=<value>...
+ *(data, loss, epochs, batch, seed, ...)
  *
  *===----------------------------------------------------------------------===*/
 #ifndef DLC_ABI_H

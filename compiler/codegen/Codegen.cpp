@@ -51,7 +51,8 @@ dlc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context) {
   auto tm = hostMachine();
   if (!tm)
     return tm.takeError();
-  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, context);
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, context);
   if (!llvmModule)
     return error("cannot translate the module to LLVM IR");
   llvmModule->setDataLayout((*tm)->createDataLayout());
@@ -99,8 +100,8 @@ llvm::Error dlc::writeSharedLibrary(ModuleOp module, llvm::StringRef path) {
   llvm::SmallString<128> object;
   int fd;
   if (auto ec = llvm::sys::fs::createTemporaryFile("dlc", "o", fd, object))
-    return error(fmt::format("cannot create a temporary object file: {}",
-                             ec.message()));
+    return error(
+        fmt::format("cannot create a temporary object file: {}", ec.message()));
   llvm::FileRemover removeObject(object);
   {
     llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
@@ -118,9 +119,11 @@ llvm::Error dlc::writeSharedLibrary(ModuleOp module, llvm::StringRef path) {
   auto cc = llvm::sys::findProgramByName("cc");
   if (!cc)
     return error("cannot find the C compiler 'cc' to link the shared library");
-  llvm::SmallVector<llvm::StringRef> argv{*cc, "-shared", "-o", temp, object, "-lm"};
+  llvm::SmallVector<llvm::StringRef> argv{*cc,  "-shared", "-o",
+                                          temp, object,    "-lm"};
   std::string message;
-  if (llvm::sys::ExecuteAndWait(*cc, argv, std::nullopt, {}, 0, 0, &message) != 0)
+  if (llvm::sys::ExecuteAndWait(*cc, argv, std::nullopt, {}, 0, 0, &message) !=
+      0)
     return error(fmt::format("linking {} failed{}", path.str(),
                              message.empty() ? "" : ": " + message));
   if (auto ec = llvm::sys::fs::rename(temp, path))

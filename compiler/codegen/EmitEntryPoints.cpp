@@ -10,7 +10,8 @@ namespace dlc {
 using namespace mlir;
 
 namespace {
-struct EmitEntryPointsPass : dlc::impl::EmitEntryPointsBase<EmitEntryPointsPass> {
+struct EmitEntryPointsPass
+    : dlc::impl::EmitEntryPointsBase<EmitEntryPointsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
@@ -48,8 +49,8 @@ struct EmitEntryPointsPass : dlc::impl::EmitEntryPointsBase<EmitEntryPointsPass>
     }
 
     // uint32_t dlc_abi_version(void)
-    auto version = LLVM::LLVMFuncOp::create(b, loc, "dlc_abi_version",
-                                            LLVM::LLVMFunctionType::get(i32, {}));
+    auto version = LLVM::LLVMFuncOp::create(
+        b, loc, "dlc_abi_version", LLVM::LLVMFunctionType::get(i32, {}));
     {
       OpBuilder body = OpBuilder::atBlockBegin(version.addEntryBlock(b));
       Value v = LLVM::ConstantOp::create(body, loc, i32, DLC_ABI_VERSION);
@@ -58,8 +59,8 @@ struct EmitEntryPointsPass : dlc::impl::EmitEntryPointsBase<EmitEntryPointsPass>
 
     // const char *dlc_manifest(void)
     auto manifestAttr = module->getAttrOfType<StringAttr>("dlc.manifest");
-    auto manifest = LLVM::LLVMFuncOp::create(b, loc, "dlc_manifest",
-                                             LLVM::LLVMFunctionType::get(ptr, {}));
+    auto manifest = LLVM::LLVMFuncOp::create(
+        b, loc, "dlc_manifest", LLVM::LLVMFunctionType::get(ptr, {}));
     {
       OpBuilder body = OpBuilder::atBlockBegin(manifest.addEntryBlock(b));
       std::string text = manifestAttr ? manifestAttr.getValue().str() : "";

@@ -27,14 +27,14 @@ FailureOr<rt::Manifest> dlc::buildManifest(ModuleOp module) {
     auto tensor = dyn_cast<RankedTensorType>(type);
     auto dtype = tensor ? dtypeOf(tensor) : std::nullopt;
     if (!dtype)
-      return func.emitError("buffer '") << spec.name << "' has unsupported type "
-                                        << type;
+      return func.emitError("buffer '")
+             << spec.name << "' has unsupported type " << type;
     spec.dtype = *dtype;
     spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
     if (const rt::BufferSpec *existing = manifest.find(spec.name)) {
       if (existing->shape != spec.shape || existing->kind != spec.kind)
-        return func.emitError("buffer '") << spec.name
-                                          << "' differs between entry points";
+        return func.emitError("buffer '")
+               << spec.name << "' differs between entry points";
       return existing - manifest.buffers.data();
     }
     manifest.buffers.push_back(std::move(spec));

@@ -46,7 +46,8 @@ struct Lowering {
         .getResult(0);
   }
 
-  using Body = function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
+  using Body =
+      function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
   ValueRange generic(TypeRange results, ValueRange inputs, ValueRange inits,
                      ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iters,
                      Body body) {
@@ -143,7 +144,8 @@ inline Value sigmoid(OpBuilder &b, Location l, Value x) {
   return div(b, l, fconst(b, l, t, 1.0), add(b, l, fconst(b, l, t, 1.0), e));
 }
 /// 1.0 where the column index `dim` equals the integer label, else 0.0.
-inline Value isLabel(OpBuilder &b, Location l, Value label, unsigned dim, Type t) {
+inline Value isLabel(OpBuilder &b, Location l, Value label, unsigned dim,
+                     Type t) {
   Value col = linalg::IndexOp::create(b, l, dim);
   Value id = arith::IndexCastOp::create(b, l, b.getIndexType(), label);
   Value eq = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, col, id);
@@ -151,7 +153,9 @@ inline Value isLabel(OpBuilder &b, Location l, Value label, unsigned dim, Type t
                                  fconst(b, l, t, 0.0));
 }
 
-inline AffineExpr d(unsigned i, MLIRContext *ctx) { return getAffineDimExpr(i, ctx); }
+inline AffineExpr d(unsigned i, MLIRContext *ctx) {
+  return getAffineDimExpr(i, ctx);
+}
 
 inline SmallVector<Value> multiplyAdd(OpBuilder &b, Location l, ValueRange a) {
   return {add(b, l, a[2], mul(b, l, a[0], a[1]))};

@@ -24,7 +24,8 @@ struct SliceSpec {
   SmallVector<OpFoldResult> offsets, sizes, strides;
 };
 
-SliceSpec spec(OpBuilder &b, ArrayRef<int64_t> shape, int64_t dim, OpFoldResult at) {
+SliceSpec spec(OpBuilder &b, ArrayRef<int64_t> shape, int64_t dim,
+               OpFoldResult at) {
   SliceSpec s;
   for (auto [i, n] : llvm::enumerate(shape)) {
     s.offsets.push_back(int64_t(i) == dim ? at : b.getIndexAttr(0));
@@ -46,17 +47,21 @@ Value sliceAt(Lowering &L, Value x, int64_t dim, OpFoldResult at) {
 }
 
 /// `x` with `slice` written at position `at` of `dim`.
-Value insertAt(Lowering &L, Value slice, Value x, int64_t dim, OpFoldResult at) {
+Value insertAt(Lowering &L, Value slice, Value x, int64_t dim,
+               OpFoldResult at) {
   SliceSpec s = spec(L.b, tensorType(x).getShape(), dim, at);
   return tensor::InsertSliceOp::create(L.b, L.loc, slice, x, s.offsets, s.sizes,
                                        s.strides);
 }
 
 /// out += op(lhs) op(rhs) over 2-D operands, accumulating into `init`.
-Value matmulInto(Lowering &L, Value lhs, Value rhs, bool ta, bool tb, Value init) {
+Value matmulInto(Lowering &L, Value lhs, Value rhs, bool ta, bool tb,
+                 Value init) {
   MLIRContext *c = L.ctx();
-  auto lhsMap = L.map(3, ta ? ArrayRef{d(2, c), d(0, c)} : ArrayRef{d(0, c), d(2, c)});
-  auto rhsMap = L.map(3, tb ? ArrayRef{d(1, c), d(2, c)} : ArrayRef{d(2, c), d(1, c)});
+  auto lhsMap =
+      L.map(3, ta ? ArrayRef{d(2, c), d(0, c)} : ArrayRef{d(0, c), d(2, c)});
+  auto rhsMap =
+      L.map(3, tb ? ArrayRef{d(1, c), d(2, c)} : ArrayRef{d(2, c), d(1, c)});
   return L.generic(init.getType(), {lhs, rhs}, init,
                    {lhsMap, rhsMap, L.map(3, {d(0, c), d(1, c)})},
                    L.iterators("ppr"), multiplyAdd)[0];
@@ -65,7 +70,8 @@ Value matmulInto(Lowering &L, Value lhs, Value rhs, bool ta, bool tb, Value init
 /// [B, T, H] as time-major states [T + 1, B, H] with a zero slot 0.
 Value toStates(Lowering &L, Value seq) {
   auto type = tensorType(seq);
-  int64_t B = type.getDimSize(0), T = type.getDimSize(1), H = type.getDimSize(2);
+  int64_t B = type.getDimSize(0), T = type.getDimSize(1),
+          H = type.getDimSize(2);
   auto statesType = RankedTensorType::get({T + 1, B, H}, type.getElementType());
   MLIRContext *c = L.ctx();
   // Reads its output so that the zero fill of slot 0 is kept.
@@ -86,8 +92,9 @@ Value fromStates(Lowering &L, Value states) {
   MLIRContext *c = L.ctx();
   return L.generic(seqType, states, L.empty(seqType),
                    {L.map(3, {d(1, c) + 1, d(0, c), d(2, c)}), L.identity(3)},
-                   L.iterators("ppp"),
-                   [](OpBuilder &, Location, ValueRange a) { return V{a[0]}; })[0];
+                   L.iterators("ppp"), [](OpBuilder &, Location, ValueRange a) {
+                     return V{a[0]};
+                   })[0];
 }
 
 /// `x` overwritten with zeros: reuses its buffer (a loop-carried value
@@ -129,7 +136,8 @@ Value one(OpBuilder &b, Location l, Value like) {
 
 V lowerRnn(Lowering &L, RnnOp op) {
   auto type = op.getType();
-  int64_t B = type.getDimSize(0), T = type.getDimSize(1), H = type.getDimSize(2);
+  int64_t B = type.getDimSize(0), T = type.getDimSize(1),
+          H = type.getDimSize(2);
   Type f = type.getElementType();
   auto stateType = RankedTensorType::get({B, H}, f);
   Value w = op.getWeight(), xp = op.getInput();
@@ -139,12 +147,12 @@ V lowerRnn(Lowering &L, RnnOp op) {
     Value next = arith::AddIOp::create(L.b, L.loc, t, indexConst(L, 1));
     Value rec = matmulInto(L, sliceAt(L, S, 0, t), w, false, false,
                            L.filled(stateType, 0.0));
-    Value h = L.generic(stateType, {sliceAt(L, xp, 1, t), rec},
-                        sliceAt(L, S, 0, next), {L.identity(2), L.identity(2), L.identity(2)},
-                        L.iterators("pp"),
-                        [](OpBuilder &b, Location l, ValueRange a) {
-                          return V{tanhOf(b, l, add(b, l, a[0], a[1]))};
-                        })[0];
+    Value h = L.generic(
+        stateType, {sliceAt(L, xp, 1, t), rec}, sliceAt(L, S, 0, next),
+        {L.identity(2), L.identity(2), L.identity(2)}, L.iterators("pp"),
+        [](OpBuilder &b, Location l, ValueRange a) {
+          return V{tanhOf(b, l, add(b, l, a[0], a[1]))};
+        })[0];
     return V{insertAt(L, h, S, 0, next)};
   })[0];
   return {fromStates(L, result)};
@@ -152,7 +160,8 @@ V lowerRnn(Lowering &L, RnnOp op) {
 
 V lowerRnnGrad(Lowering &L, RnnGradOp op) {
   auto type = tensorType(op.getGrad());
-  int64_t B = type.getDimSize(0), T = type.getDimSize(1), H = type.getDimSize(2);
+  int64_t B = type.getDimSize(0), T = type.getDimSize(1),
+          H = type.getDimSize(2);
   Type f = type.getElementType();
   auto stateType = RankedTensorType::get({B, H}, f);
   Value w = op.getWeight(), g = op.getGrad();
@@ -166,17 +175,14 @@ V lowerRnnGrad(Lowering &L, RnnGradOp op) {
         Value t = arith::SubIOp::create(L.b, L.loc, tp1, indexConst(L, 1));
         Value dxp = args[0], dw = args[1], dhNext = args[2];
         Value hPrev = sliceAt(L, S, 0, t);
-        Value da = L.generic(stateType,
-                             {sliceAt(L, g, 1, t), dhNext, sliceAt(L, S, 0, tp1)},
-                             sliceAt(L, dxp, 1, t),
-                             SmallVector<AffineMap>(4, L.identity(2)),
-                             L.iterators("pp"),
-                             [](OpBuilder &b, Location l, ValueRange a) {
-                               Value dh = add(b, l, a[0], a[1]);
-                               Value d = sub(b, l, one(b, l, a[2]),
-                                             mul(b, l, a[2], a[2]));
-                               return V{mul(b, l, dh, d)};
-                             })[0];
+        Value da = L.generic(
+            stateType, {sliceAt(L, g, 1, t), dhNext, sliceAt(L, S, 0, tp1)},
+            sliceAt(L, dxp, 1, t), SmallVector<AffineMap>(4, L.identity(2)),
+            L.iterators("pp"), [](OpBuilder &b, Location l, ValueRange a) {
+              Value dh = add(b, l, a[0], a[1]);
+              Value d = sub(b, l, one(b, l, a[2]), mul(b, l, a[2], a[2]));
+              return V{mul(b, l, dh, d)};
+            })[0];
         return V{insertAt(L, da, dxp, 1, t),
                  matmulInto(L, hPrev, da, true, false, dw),
                  matmulInto(L, da, w, false, true, zeroed(L, dhNext))};
@@ -200,8 +206,8 @@ Value splitGates(Lowering &L, Value gates) {
   auto type = tensorType(gates);
   int64_t B = type.getDimSize(0), H = type.getDimSize(1) / 4;
   return tensor::ExpandShapeOp::create(
-      L.b, L.loc, RankedTensorType::get({B, 4, H}, type.getElementType()), gates,
-      SmallVector<ReassociationIndices>{{0}, {1, 2}});
+      L.b, L.loc, RankedTensorType::get({B, 4, H}, type.getElementType()),
+      gates, SmallVector<ReassociationIndices>{{0}, {1, 2}});
 }
 
 struct Gates {
@@ -211,13 +217,14 @@ struct Gates {
 /// (recurrent gates).
 Gates activate(OpBuilder &b, Location l, ValueRange a, int at) {
   auto pre = [&](int k) { return add(b, l, a[at + k], a[at + 4 + k]); };
-  return {sigmoidOf(b, l, pre(0)), sigmoidOf(b, l, pre(1)), tanhOf(b, l, pre(2)),
-          sigmoidOf(b, l, pre(3))};
+  return {sigmoidOf(b, l, pre(0)), sigmoidOf(b, l, pre(1)),
+          tanhOf(b, l, pre(2)), sigmoidOf(b, l, pre(3))};
 }
 
 V lowerLstm(Lowering &L, LstmOp op) {
   auto type = op.getHidden().getType();
-  int64_t B = type.getDimSize(0), T = type.getDimSize(1), H = type.getDimSize(2);
+  int64_t B = type.getDimSize(0), T = type.getDimSize(1),
+          H = type.getDimSize(2);
   Type f = type.getElementType();
   auto stateType = RankedTensorType::get({B, H}, f);
   auto gatesType = RankedTensorType::get({B, 4 * H}, f);
@@ -239,21 +246,24 @@ V lowerLstm(Lowering &L, LstmOp op) {
         Value x = splitGates(L, sliceAt(L, xp, 1, t));
         rec = splitGates(L, rec);
         ValueRange hc = L.generic(
-            {stateType, stateType}, {sliceAt(L, C, 0, t), x, x, x, x, rec, rec, rec, rec},
+            {stateType, stateType},
+            {sliceAt(L, C, 0, t), x, x, x, x, rec, rec, rec, rec},
             {sliceAt(L, S, 0, next), sliceAt(L, C, 0, next)}, maps,
             L.iterators("pp"), [](OpBuilder &b, Location l, ValueRange a) {
               Gates g = activate(b, l, a, 1);
               Value c = add(b, l, mul(b, l, g.f, a[0]), mul(b, l, g.i, g.g));
               return V{mul(b, l, g.o, tanhOf(b, l, c)), c};
             });
-        return V{insertAt(L, hc[0], S, 0, next), insertAt(L, hc[1], C, 0, next)};
+        return V{insertAt(L, hc[0], S, 0, next),
+                 insertAt(L, hc[1], C, 0, next)};
       });
   return {fromStates(L, out[0]), fromStates(L, out[1])};
 }
 
 V lowerLstmGrad(Lowering &L, LstmGradOp op) {
   auto type = tensorType(op.getGrad());
-  int64_t B = type.getDimSize(0), T = type.getDimSize(1), H = type.getDimSize(2);
+  int64_t B = type.getDimSize(0), T = type.getDimSize(1),
+          H = type.getDimSize(2);
   Type f = type.getElementType();
   auto stateType = RankedTensorType::get({B, H}, f);
   auto gatesType = RankedTensorType::get({B, 4 * H}, f);
@@ -278,36 +288,49 @@ V lowerLstmGrad(Lowering &L, LstmGradOp op) {
         Value t = arith::SubIOp::create(L.b, L.loc, tp1, indexConst(L, 1));
         Value dxp = args[0], dw = args[1], dh = args[2], dc = args[3];
         Value hPrev = sliceAt(L, S, 0, t);
-        Value rec = matmulInto(L, hPrev, w, false, false, L.filled(gatesType, 0.0));
+        Value rec =
+            matmulInto(L, hPrev, w, false, false, L.filled(gatesType, 0.0));
         Value x = splitGates(L, sliceAt(L, xp, 1, t));
         rec = splitGates(L, rec);
-        SmallVector<Value> inputs{sliceAt(L, C, 0, t), sliceAt(L, C, 0, tp1),
-                                  sliceAt(L, g, 1, t), dh, dc,
-                                  x, x, x, x, rec, rec, rec, rec};
+        SmallVector<Value> inputs{sliceAt(L, C, 0, t),
+                                  sliceAt(L, C, 0, tp1),
+                                  sliceAt(L, g, 1, t),
+                                  dh,
+                                  dc,
+                                  x,
+                                  x,
+                                  x,
+                                  x,
+                                  rec,
+                                  rec,
+                                  rec,
+                                  rec};
         SmallVector<Type> results(5, stateType);
         SmallVector<Value> inits;
         for (int k = 0; k < 5; ++k)
           inits.push_back(L.empty(stateType));
-        ValueRange d5 = L.generic(
-            results, inputs, inits, maps, L.iterators("pp"),
-            [](OpBuilder &b, Location l, ValueRange a) {
-              Gates gt = activate(b, l, a, 5);
-              Value cPrev = a[0], cT = a[1];
-              Value dht = add(b, l, a[2], a[3]);
-              Value tc = tanhOf(b, l, cT);
-              Value one_ = one(b, l, cT);
-              Value dct = add(b, l,
-                              mul(b, l, mul(b, l, dht, gt.o),
-                                  sub(b, l, one_, mul(b, l, tc, tc))),
-                              a[4]);
-              auto dsig = [&](Value s) { return mul(b, l, s, sub(b, l, one_, s)); };
-              Value di = mul(b, l, mul(b, l, dct, gt.g), dsig(gt.i));
-              Value df = mul(b, l, mul(b, l, dct, cPrev), dsig(gt.f));
-              Value dg = mul(b, l, mul(b, l, dct, gt.i),
-                             sub(b, l, one_, mul(b, l, gt.g, gt.g)));
-              Value dout = mul(b, l, mul(b, l, dht, tc), dsig(gt.o));
-              return V{di, df, dg, dout, mul(b, l, dct, gt.f)};
-            });
+        ValueRange d5 =
+            L.generic(results, inputs, inits, maps, L.iterators("pp"),
+                      [](OpBuilder &b, Location l, ValueRange a) {
+                        Gates gt = activate(b, l, a, 5);
+                        Value cPrev = a[0], cT = a[1];
+                        Value dht = add(b, l, a[2], a[3]);
+                        Value tc = tanhOf(b, l, cT);
+                        Value one_ = one(b, l, cT);
+                        Value dct = add(b, l,
+                                        mul(b, l, mul(b, l, dht, gt.o),
+                                            sub(b, l, one_, mul(b, l, tc, tc))),
+                                        a[4]);
+                        auto dsig = [&](Value s) {
+                          return mul(b, l, s, sub(b, l, one_, s));
+                        };
+                        Value di = mul(b, l, mul(b, l, dct, gt.g), dsig(gt.i));
+                        Value df = mul(b, l, mul(b, l, dct, cPrev), dsig(gt.f));
+                        Value dg = mul(b, l, mul(b, l, dct, gt.i),
+                                       sub(b, l, one_, mul(b, l, gt.g, gt.g)));
+                        Value dout = mul(b, l, mul(b, l, dht, tc), dsig(gt.o));
+                        return V{di, df, dg, dout, mul(b, l, dct, gt.f)};
+                      });
         // Gather the four gate gradients into this step's [B, 4, H] block.
         Value block = L.generic(
             splitType, {d5[0], d5[1], d5[2], d5[3]}, sliceAt(L, dxp, 0, t),
@@ -337,10 +360,11 @@ V lowerLstmGrad(Lowering &L, LstmGradOp op) {
       });
   // [T, B, 4, H] -> [B, T, 4, H] -> [B, T, 4H].
   auto seqSplit = RankedTensorType::get({B, T, 4, H}, f);
-  Value dx = L.generic(seqSplit, out[0], L.empty(seqSplit),
-                       {L.map(4, {d(1, c), d(0, c), d(2, c), d(3, c)}), L.identity(4)},
-                       L.iterators("pppp"),
-                       [](OpBuilder &, Location, ValueRange a) { return V{a[0]}; })[0];
+  Value dx =
+      L.generic(seqSplit, out[0], L.empty(seqSplit),
+                {L.map(4, {d(1, c), d(0, c), d(2, c), d(3, c)}), L.identity(4)},
+                L.iterators("pppp"),
+                [](OpBuilder &, Location, ValueRange a) { return V{a[0]}; })[0];
   dx = tensor::CollapseShapeOp::create(
       L.b, L.loc, op.getInputGrad().getType(), dx,
       SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
@@ -364,15 +388,14 @@ V lowerEmbedding(Lowering &L, EmbeddingOp op) {
   int64_t rank = type.getRank();
   Value table = op.getTable();
   int64_t rows = tensorType(table).getDimSize(0);
-  return {L.generic(type, op.getIds(), L.empty(type),
-                    {L.without(rank, {rank - 1}), L.identity(rank)},
-                    L.iterators(rank, rank),
-                    [&](OpBuilder &b, Location l, ValueRange a) {
-                      Value row = rowIndex(b, l, a[0], rows);
-                      Value col = linalg::IndexOp::create(b, l, rank - 1);
-                      return V{tensor::ExtractOp::create(b, l, table,
-                                                         ValueRange{row, col})};
-                    })[0]};
+  return {L.generic(
+      type, op.getIds(), L.empty(type),
+      {L.without(rank, {rank - 1}), L.identity(rank)}, L.iterators(rank, rank),
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        Value row = rowIndex(b, l, a[0], rows);
+        Value col = linalg::IndexOp::create(b, l, rank - 1);
+        return V{tensor::ExtractOp::create(b, l, table, ValueRange{row, col})};
+      })[0]};
 }
 
 V lowerEmbeddingGrad(Lowering &L, EmbeddingGradOp op) {
@@ -392,19 +415,20 @@ V lowerEmbeddingGrad(Lowering &L, EmbeddingGradOp op) {
       SmallVector<ReassociationIndices>{
           llvm::to_vector(llvm::seq<int64_t>(0, idsType.getRank())),
           {idsType.getRank()}});
-  return {timeLoop(L, n, L.filled(tableType, 0.0), [&](Value i, ValueRange args) {
-    Value acc = args[0];
-    Value id = tensor::ExtractOp::create(L.b, L.loc, ids, i);
-    Value row = rowIndex(L.b, L.loc, id, rows);
-    Value updated = L.generic(
-        RankedTensorType::get({D}, tableType.getElementType()),
-        sliceAt(L, g, 0, i), sliceAt(L, acc, 0, row),
-        {L.identity(1), L.identity(1)}, L.iterators("p"),
-        [](OpBuilder &b, Location l, ValueRange a) {
-          return V{add(b, l, a[1], a[0])};
-        })[0];
-    return V{insertAt(L, updated, acc, 0, row)};
-  })[0]};
+  return {
+      timeLoop(L, n, L.filled(tableType, 0.0), [&](Value i, ValueRange args) {
+        Value acc = args[0];
+        Value id = tensor::ExtractOp::create(L.b, L.loc, ids, i);
+        Value row = rowIndex(L.b, L.loc, id, rows);
+        Value updated =
+            L.generic(RankedTensorType::get({D}, tableType.getElementType()),
+                      sliceAt(L, g, 0, i), sliceAt(L, acc, 0, row),
+                      {L.identity(1), L.identity(1)}, L.iterators("p"),
+                      [](OpBuilder &b, Location l, ValueRange a) {
+                        return V{add(b, l, a[1], a[0])};
+                      })[0];
+        return V{insertAt(L, updated, acc, 0, row)};
+      })[0]};
 }
 
 //===----------------------------------------------------------------------===//
@@ -440,31 +464,35 @@ V lowerTranspose(Lowering &L, TransposeOp op) {
   for (auto [i, p] : llvm::enumerate(perm))
     in[p] = d(i, L.ctx());
   auto type = op.getType();
-  return {L.generic(type, op.getInput(), L.empty(type),
-                    {L.map(rank, in), L.identity(rank)}, L.iterators(rank, rank),
-                    [](OpBuilder &, Location, ValueRange a) { return V{a[0]}; })[0]};
+  return {L.generic(
+      type, op.getInput(), L.empty(type), {L.map(rank, in), L.identity(rank)},
+      L.iterators(rank, rank),
+      [](OpBuilder &, Location, ValueRange a) { return V{a[0]}; })[0]};
 }
 
 V lowerCausalMask(Lowering &L, CausalMaskOp op) {
   auto type = op.getType();
   int64_t rank = type.getRank();
   double fill = op.getFill().convertToDouble();
-  return {L.map(type, op.getInput(), [&](OpBuilder &b, Location l, ValueRange a) {
-    Value i = linalg::IndexOp::create(b, l, rank - 2);
-    Value j = linalg::IndexOp::create(b, l, rank - 1);
-    Value future = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ugt, j, i);
-    return V{arith::SelectOp::create(b, l, future,
-                                     fconst(b, l, a[0].getType(), fill), a[0])};
-  })};
+  return {
+      L.map(type, op.getInput(), [&](OpBuilder &b, Location l, ValueRange a) {
+        Value i = linalg::IndexOp::create(b, l, rank - 2);
+        Value j = linalg::IndexOp::create(b, l, rank - 1);
+        Value future =
+            arith::CmpIOp::create(b, l, arith::CmpIPredicate::ugt, j, i);
+        return V{arith::SelectOp::create(
+            b, l, future, fconst(b, l, a[0].getType(), fill), a[0])};
+      })};
 }
 
 /// Per-row mean and 1 / sqrt(var + eps) of [N, D] rows.
 std::pair<Value, Value> rowMoments(Lowering &L, Value rows, double eps) {
   int64_t D = tensorType(rows).getDimSize(1);
   Type f = tensorType(rows).getElementType();
-  Value sum = L.reduce(rows, {1}, {0.0}, [](OpBuilder &b, Location l, ValueRange a) {
-    return V{add(b, l, a[0], a[1])};
-  })[0];
+  Value sum =
+      L.reduce(rows, {1}, {0.0}, [](OpBuilder &b, Location l, ValueRange a) {
+        return V{add(b, l, a[0], a[1])};
+      })[0];
   auto rowType = tensorType(sum);
   Value mean = L.map(rowType, sum, [&](OpBuilder &b, Location l, ValueRange a) {
     return V{mul(b, l, a[0], fconst(b, l, f, 1.0 / D))};
@@ -492,7 +520,8 @@ Value asRows(Lowering &L, Value x) {
   groups[1].push_back(type.getRank() - 1);
   if (type.getRank() == 1)
     return tensor::ExpandShapeOp::create(
-        L.b, L.loc, RankedTensorType::get({1, type.getDimSize(0)}, type.getElementType()),
+        L.b, L.loc,
+        RankedTensorType::get({1, type.getDimSize(0)}, type.getElementType()),
         x, SmallVector<ReassociationIndices>{{0, 1}});
   return tensor::CollapseShapeOp::create(L.b, L.loc, x, groups);
 }
@@ -500,8 +529,8 @@ Value fromRows(Lowering &L, Value rows, RankedTensorType type) {
   if (type.getRank() == 2)
     return rows;
   if (type.getRank() == 1)
-    return tensor::CollapseShapeOp::create(L.b, L.loc, type, rows,
-                                           SmallVector<ReassociationIndices>{{0, 1}});
+    return tensor::CollapseShapeOp::create(
+        L.b, L.loc, type, rows, SmallVector<ReassociationIndices>{{0, 1}});
   SmallVector<ReassociationIndices> groups(2);
   for (int64_t i = 0; i + 1 < type.getRank(); ++i)
     groups[0].push_back(i);
@@ -513,11 +542,12 @@ V lowerLayerNorm(Lowering &L, LayerNormOp op) {
   Value x = asRows(L, op.getInput());
   auto [mean, inv] = rowMoments(L, x, op.getEps().convertToDouble());
   AffineMap row = L.without(2, {1});
-  Value y = L.generic(x.getType(), {x, mean, inv}, L.empty(tensorType(x)),
-                      {L.identity(2), row, row, L.identity(2)}, L.iterators("pp"),
-                      [](OpBuilder &b, Location l, ValueRange a) {
-                        return V{mul(b, l, sub(b, l, a[0], a[1]), a[2])};
-                      })[0];
+  Value y =
+      L.generic(x.getType(), {x, mean, inv}, L.empty(tensorType(x)),
+                {L.identity(2), row, row, L.identity(2)}, L.iterators("pp"),
+                [](OpBuilder &b, Location l, ValueRange a) {
+                  return V{mul(b, l, sub(b, l, a[0], a[1]), a[2])};
+                })[0];
   return {fromRows(L, y, op.getType())};
 }
 
@@ -530,11 +560,10 @@ V lowerLayerNormGrad(Lowering &L, LayerNormGradOp op) {
   (void)mean;
   int64_t D = tensorType(x).getDimSize(1);
   Type f = tensorType(x).getElementType();
-  ValueRange sums = L.reduce({g, y}, {1}, {0.0, 0.0},
-                             [](OpBuilder &b, Location l, ValueRange a) {
-                               return V{add(b, l, a[2], a[0]),
-                                        add(b, l, a[3], mul(b, l, a[0], a[1]))};
-                             });
+  ValueRange sums = L.reduce(
+      {g, y}, {1}, {0.0, 0.0}, [](OpBuilder &b, Location l, ValueRange a) {
+        return V{add(b, l, a[2], a[0]), add(b, l, a[3], mul(b, l, a[0], a[1]))};
+      });
   AffineMap row = L.without(2, {1});
   Value dx = L.generic(
       x.getType(), {g, y, sums[0], sums[1], inv}, L.empty(tensorType(x)),
@@ -558,16 +587,18 @@ SliceSpec range(OpBuilder &b, ArrayRef<int64_t> shape, int64_t axis,
 
 Value copy(Lowering &L, Value from, Value into) {
   int64_t rank = tensorType(into).getRank();
-  return L.generic(into.getType(), from, into, {L.identity(rank), L.identity(rank)},
-                   L.iterators(rank, rank),
-                   [](OpBuilder &, Location, ValueRange a) { return V{a[0]}; })[0];
+  return L.generic(
+      into.getType(), from, into, {L.identity(rank), L.identity(rank)},
+      L.iterators(rank, rank),
+      [](OpBuilder &, Location, ValueRange a) { return V{a[0]}; })[0];
 }
 
 /// `into` with `part` written at offset `start` of `axis`: a generic into an
 /// extract_slice/insert_slice pair, which bufferizes in place (a plain
 /// insert_slice would become a strided memref.copy, a call into MLIR's C
 /// runtime library).
-Value writeAt(Lowering &L, Value part, Value into, int64_t axis, int64_t start) {
+Value writeAt(Lowering &L, Value part, Value into, int64_t axis,
+              int64_t start) {
   auto partType = tensorType(part);
   SliceSpec s = range(L.b, tensorType(into).getShape(), axis, start,
                       partType.getDimSize(axis));
@@ -598,35 +629,42 @@ V lowerDropout(Lowering &L, DropoutOp op) {
   Value step64 = arith::ExtUIOp::create(b, loc, b.getI64Type(), step);
   uint64_t seed = static_cast<uint64_t>(op.getSeed()) * 0x9E3779B97F4A7C15ull;
   uint64_t threshold = static_cast<uint64_t>(rate * 4294967296.0);
-  return {L.map(type, op.getInput(), [&](OpBuilder &b, Location l, ValueRange a) {
-    auto c64 = [&](uint64_t v) {
-      return arith::ConstantOp::create(b, l, b.getI64IntegerAttr(static_cast<int64_t>(v)));
-    };
-    Value flat = arith::ConstantIndexOp::create(b, l, 0);
-    for (int64_t i = 0; i < rank; ++i) {
-      flat = arith::MulIOp::create(
-          b, l, flat, arith::ConstantIndexOp::create(b, l, type.getDimSize(i)));
-      flat = arith::AddIOp::create(b, l, flat, linalg::IndexOp::create(b, l, i));
-    }
-    Value h = arith::IndexCastUIOp::create(b, l, b.getI64Type(), flat);
-    h = arith::XOrIOp::create(
-        b, l, h, arith::MulIOp::create(b, l, step64, c64(0xC2B2AE3D27D4EB4Full)));
-    h = arith::XOrIOp::create(b, l, h, c64(seed));
-    auto mix = [&](uint64_t shift, uint64_t mulBy) {
-      h = arith::XOrIOp::create(b, l, h, arith::ShRUIOp::create(b, l, h, c64(shift)));
-      if (mulBy)
-        h = arith::MulIOp::create(b, l, h, c64(mulBy));
-    };
-    mix(33, 0xFF51AFD7ED558CCDull);
-    mix(33, 0xC4CEB9FE1A85EC53ull);
-    mix(33, 0);
-    Value bits = arith::ShRUIOp::create(b, l, h, c64(32));
-    Value keep = arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge, bits,
-                                       c64(threshold));
-    Type f = a[0].getType();
-    Value scaled = mul(b, l, a[0], fconst(b, l, f, 1.0 / (1.0 - rate)));
-    return V{arith::SelectOp::create(b, l, keep, scaled, fconst(b, l, f, 0.0))};
-  })};
+  return {
+      L.map(type, op.getInput(), [&](OpBuilder &b, Location l, ValueRange a) {
+        auto c64 = [&](uint64_t v) {
+          return arith::ConstantOp::create(
+              b, l, b.getI64IntegerAttr(static_cast<int64_t>(v)));
+        };
+        Value flat = arith::ConstantIndexOp::create(b, l, 0);
+        for (int64_t i = 0; i < rank; ++i) {
+          flat = arith::MulIOp::create(
+              b, l, flat,
+              arith::ConstantIndexOp::create(b, l, type.getDimSize(i)));
+          flat = arith::AddIOp::create(b, l, flat,
+                                       linalg::IndexOp::create(b, l, i));
+        }
+        Value h = arith::IndexCastUIOp::create(b, l, b.getI64Type(), flat);
+        h = arith::XOrIOp::create(
+            b, l, h,
+            arith::MulIOp::create(b, l, step64, c64(0xC2B2AE3D27D4EB4Full)));
+        h = arith::XOrIOp::create(b, l, h, c64(seed));
+        auto mix = [&](uint64_t shift, uint64_t mulBy) {
+          h = arith::XOrIOp::create(
+              b, l, h, arith::ShRUIOp::create(b, l, h, c64(shift)));
+          if (mulBy)
+            h = arith::MulIOp::create(b, l, h, c64(mulBy));
+        };
+        mix(33, 0xFF51AFD7ED558CCDull);
+        mix(33, 0xC4CEB9FE1A85EC53ull);
+        mix(33, 0);
+        Value bits = arith::ShRUIOp::create(b, l, h, c64(32));
+        Value keep = arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge,
+                                           bits, c64(threshold));
+        Type f = a[0].getType();
+        Value scaled = mul(b, l, a[0], fconst(b, l, f, 1.0 / (1.0 - rate)));
+        return V{
+            arith::SelectOp::create(b, l, keep, scaled, fconst(b, l, f, 0.0))};
+      })};
 }
 
 } // namespace

@@ -24,11 +24,11 @@ struct Arg {
 struct Expr {
   enum Kind { Name, Number, String, Call, Binary, Negate } kind;
   llvm::SMLoc loc;
-  std::string text;      // Name: the name; String: the contents; Call: callee
-  double number = 0;     // Number
+  std::string text;       // Name: the name; String: the contents; Call: callee
+  double number = 0;      // Number
   bool isInteger = false; // Number written without '.' or exponent
-  char op = 0;           // Binary: + - * /
-  std::vector<Arg> args; // Call: arguments; Binary/Negate: operands
+  char op = 0;            // Binary: + - * /
+  std::vector<Arg> args;  // Call: arguments; Binary/Negate: operands
 };
 
 struct Dim {

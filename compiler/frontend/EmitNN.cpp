@@ -31,8 +31,8 @@ private:
 
   Location loc(llvm::SMLoc at) {
     auto [line, col] = sources.getLineAndColumn(at);
-    auto name = sources.getMemoryBuffer(sources.getMainFileID())
-                    ->getBufferIdentifier();
+    auto name =
+        sources.getMemoryBuffer(sources.getMainFileID())->getBufferIdentifier();
     return FileLineColLoc::get(b.getContext(), name, line, col);
   }
 
@@ -42,11 +42,13 @@ private:
   }
 
   DictionaryAttr named(StringRef name) {
-    return b.getDictionaryAttr(b.getNamedAttr("nn.name", b.getStringAttr(name)));
+    return b.getDictionaryAttr(
+        b.getNamedAttr("nn.name", b.getStringAttr(name)));
   }
 
   /// Creates a function whose arguments are the model inputs plus `extra`.
-  func::FuncOp startFunction(StringRef name, ArrayRef<std::pair<StringRef, Type>> extra,
+  func::FuncOp startFunction(StringRef name,
+                             ArrayRef<std::pair<StringRef, Type>> extra,
                              TypeRange results) {
     SmallVector<Type> args;
     SmallVector<Attribute> argAttrs;
@@ -69,8 +71,8 @@ private:
 
   Value param(Location l, ArrayRef<int64_t> shape, StringRef name,
               StringRef init) {
-    return nn::ParamOp::create(b, l, RankedTensorType::get(shape, b.getF32Type()),
-                               name, init);
+    return nn::ParamOp::create(
+        b, l, RankedTensorType::get(shape, b.getF32Type()), name, init);
   }
 
   /// x W (+ bias) over the last dimension of any rank: [..., in] -> [..., out].
@@ -81,7 +83,8 @@ private:
     Value w = param(l, {in, units}, weight, init);
     Value flat = x;
     if (type.getRank() != 2)
-      flat = nn::ReshapeOp::create(b, l, RankedTensorType::get({rows, in}, b.getF32Type()), x);
+      flat = nn::ReshapeOp::create(
+          b, l, RankedTensorType::get({rows, in}, b.getF32Type()), x);
     Value v = nn::MatmulOp::create(b, l, flat, w, false, false);
     if (!bias.empty())
       v = nn::BiasAddOp::create(b, l, v, param(l, {units}, bias, "zeros"));
@@ -89,7 +92,8 @@ private:
       return v;
     SmallVector<int64_t> shape(type.getShape());
     shape.back() = units;
-    return nn::ReshapeOp::create(b, l, RankedTensorType::get(shape, b.getF32Type()), v);
+    return nn::ReshapeOp::create(
+        b, l, RankedTensorType::get(shape, b.getF32Type()), v);
   }
 
   /// `v` repeated over the leading dimensions of `like` it lacks.
@@ -99,7 +103,8 @@ private:
     if (vt.getRank() >= lt.getRank())
       return v;
     return nn::BroadcastOp::create(
-        b, l, lt, v, llvm::to_vector(llvm::seq<int64_t>(0, lt.getRank() - vt.getRank())));
+        b, l, lt, v,
+        llvm::to_vector(llvm::seq<int64_t>(0, lt.getRank() - vt.getRank())));
   }
 
   /// The forward graph into `func`'s body; returns one value per node.
@@ -129,8 +134,10 @@ private:
         Value w = nn::ParamOp::create(b, l, wType, n.name + ".weight", n.init);
         v = nn::Conv2DOp::create(b, l, operand(0), w, n.stride, n.padding);
         if (n.bias) {
-          auto bType = RankedTensorType::get({n.units}, inType.getElementType());
-          Value bias = nn::ParamOp::create(b, l, bType, n.name + ".bias", "zeros");
+          auto bType =
+              RankedTensorType::get({n.units}, inType.getElementType());
+          Value bias =
+              nn::ParamOp::create(b, l, bType, n.name + ".bias", "zeros");
           v = nn::BiasAddOp::create(b, l, v, bias, /*axis=*/1);
         }
         break;
@@ -180,8 +187,8 @@ private:
         int64_t gates = n.op == Node::Lstm ? 4 : 1;
         Value xp = dense(l, operand(0), gates * n.units, n.name + ".weight_ih",
                          n.init, n.name + ".bias");
-        Value whh = param(l, {n.units, gates * n.units}, n.name + ".weight_hh",
-                          n.init);
+        Value whh =
+            param(l, {n.units, gates * n.units}, n.name + ".weight_hh", n.init);
         if (n.op == Node::Lstm)
           v = nn::LstmOp::create(b, l, xp, whh).getHidden();
         else
@@ -200,7 +207,8 @@ private:
       }
       case Node::Matmul:
         if (n.shape.dims.size() == 2)
-          v = nn::MatmulOp::create(b, l, operand(0), operand(1), n.transA, n.transB);
+          v = nn::MatmulOp::create(b, l, operand(0), operand(1), n.transA,
+                                   n.transB);
         else
           v = nn::BatchMatmulOp::create(b, l, operand(0), operand(1), n.transA,
                                         n.transB);
@@ -214,17 +222,20 @@ private:
       case Node::LayerNorm: {
         // Normalize, then a learned scale and shift over the last dimension.
         int64_t d = n.shape.dims.back();
-        v = nn::LayerNormOp::create(b, l, operand(0), b.getF64FloatAttr(n.factor));
+        v = nn::LayerNormOp::create(b, l, operand(0),
+                                    b.getF64FloatAttr(n.factor));
         Value gamma = param(l, {d}, n.name + ".weight", "ones");
         v = nn::MulOp::create(b, l, v, broadcastLike(l, gamma, v));
-        v = nn::BiasAddOp::create(b, l, v, param(l, {d}, n.name + ".bias", "zeros"));
+        v = nn::BiasAddOp::create(b, l, v,
+                                  param(l, {d}, n.name + ".bias", "zeros"));
         break;
       }
       case Node::Param:
         v = param(l, n.shape.dims, n.name, n.init);
         break;
       case Node::Slice:
-        v = nn::SliceOp::create(b, l, typeOf(n.shape), operand(0), n.axis, n.start);
+        v = nn::SliceOp::create(b, l, typeOf(n.shape), operand(0), n.axis,
+                                n.start);
         break;
       case Node::Concat: {
         SmallVector<Value> parts;
@@ -235,9 +246,9 @@ private:
       }
       case Node::Dropout:
         v = step && n.factor > 0
-                ? nn::DropoutOp::create(b, l, operand(0), step,
-                                        b.getF64FloatAttr(n.factor),
-                                        b.getI64IntegerAttr(&n - graph.nodes.data()))
+                ? nn::DropoutOp::create(
+                      b, l, operand(0), step, b.getF64FloatAttr(n.factor),
+                      b.getI64IntegerAttr(&n - graph.nodes.data()))
                       .getResult()
                 : operand(0);
         break;

@@ -24,13 +24,14 @@ Token Lexer::next() {
 
   char c = *cur;
   if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
-    while (cur < end && (std::isalnum(static_cast<unsigned char>(*cur)) ||
-                         *cur == '_'))
+    while (cur < end &&
+           (std::isalnum(static_cast<unsigned char>(*cur)) || *cur == '_'))
       ++cur;
     return make(Token::Ident, start);
   }
   if (std::isdigit(static_cast<unsigned char>(c)) ||
-      (c == '.' && cur + 1 < end && std::isdigit(static_cast<unsigned char>(cur[1])))) {
+      (c == '.' && cur + 1 < end &&
+       std::isdigit(static_cast<unsigned char>(cur[1])))) {
     bool isInteger = true;
     while (cur < end && std::isdigit(static_cast<unsigned char>(*cur)))
       ++cur;

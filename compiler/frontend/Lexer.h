@@ -17,7 +17,9 @@ struct Token {
   bool isInteger = false;
   std::string value; // String: contents without quotes
 
-  bool is(llvm::StringRef punct) const { return kind == Punct && text == punct; }
+  bool is(llvm::StringRef punct) const {
+    return kind == Punct && text == punct;
+  }
   bool isKeyword(llvm::StringRef word) const {
     return kind == Ident && text == word;
   }
@@ -26,7 +28,8 @@ struct Token {
 /// Splits a buffer into tokens; `#` starts a comment to the end of the line.
 class Lexer {
 public:
-  explicit Lexer(llvm::StringRef buffer) : cur(buffer.begin()), end(buffer.end()) {}
+  explicit Lexer(llvm::StringRef buffer)
+      : cur(buffer.begin()), end(buffer.end()) {}
   Token next();
 
 private:

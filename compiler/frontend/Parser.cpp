@@ -10,8 +10,8 @@
 //   expr    := term (('+' | '-') term)*
 //   term    := unary (('*' | '/') unary)*
 //   unary   := '-' unary | primary
-//   primary := NUMBER | STRING | IDENT ('(' (arg (',' arg)*)? ')')? | '(' expr ')'
-//   arg     := (IDENT '=')? expr
+//   primary := NUMBER | STRING | IDENT ('(' (arg (',' arg)*)? ')')? | '(' expr
+//   ')' arg     := (IDENT '=')? expr
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/Parser.h"
@@ -49,8 +49,10 @@ public:
           return std::nullopt;
         program.trains.push_back(std::move(*train));
       } else {
-        return fail(tok.loc, "expected 'model', 'block' or 'train' at the top level, "
-                             "found " + describe(tok));
+        return fail(tok.loc,
+                    "expected 'model', 'block' or 'train' at the top level, "
+                    "found " +
+                        describe(tok));
       }
     }
     return program;
@@ -141,8 +143,9 @@ private:
           model.outputs.push_back(*out);
         } while (tok.is(",") && (advance(), true));
         if (!tok.is("}"))
-          return fail(tok.loc, "expected '}' after the return statement, found " +
-                                   describe(tok));
+          return fail(tok.loc,
+                      "expected '}' after the return statement, found " +
+                          describe(tok));
         break;
       }
       auto assign = parseAssign("a layer definition 'name = ...' or '}'");
@@ -177,7 +180,8 @@ private:
         dim.size = static_cast<int64_t>(tok.number);
       } else {
         return fail(tok.loc, "expected a dimension (a positive integer or a "
-                             "name such as B), found " + describe(tok));
+                             "name such as B), found " +
+                                 describe(tok));
       }
       advance();
       input.dims.push_back(dim);

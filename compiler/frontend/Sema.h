@@ -27,10 +27,31 @@ struct Shape {
 
 struct Node {
   enum Op {
-    Input, Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten,
-    Relu, Sigmoid, Tanh, Softmax, Add, Sub, Mul, Scale,
-    Embedding, Rnn, Lstm, Last, Matmul, Transpose, LayerNorm, Param,
-    Slice, Concat, Dropout
+    Input,
+    Dense,
+    Conv2D,
+    MaxPool2D,
+    AvgPool2D,
+    Flatten,
+    Relu,
+    Sigmoid,
+    Tanh,
+    Softmax,
+    Add,
+    Sub,
+    Mul,
+    Scale,
+    Embedding,
+    Rnn,
+    Lstm,
+    Last,
+    Matmul,
+    Transpose,
+    LayerNorm,
+    Param,
+    Slice,
+    Concat,
+    Dropout
   };
   Op op;
   std::vector<int> operands; // indices of earlier nodes
@@ -39,29 +60,29 @@ struct Node {
   /// Input: the input's name; layers with parameters: their name prefix
   /// (Param: the parameter's name).
   std::string name;
-  int64_t units = 0;     // Dense, Rnn, Lstm: units; Conv2D: filters;
-                         // Embedding: vector size
-  int64_t rows = 0;      // Embedding: vocabulary size
+  int64_t units = 0; // Dense, Rnn, Lstm: units; Conv2D: filters;
+                     // Embedding: vector size
+  int64_t rows = 0;  // Embedding: vocabulary size
   int64_t kernel = 0, stride = 1, padding = 0; // Conv2D, pools
-  int64_t axis = 0, start = 0; // Slice, Concat; Transpose: the two axes
-  bool bias = true;      // Dense, Conv2D
-  bool causal = false;   // Softmax
+  int64_t axis = 0, start = 0;         // Slice, Concat; Transpose: the two axes
+  bool bias = true;                    // Dense, Conv2D
+  bool causal = false;                 // Softmax
   bool transA = false, transB = false; // Matmul
-  std::string init;      // weight initializer (runtime syntax)
-  double factor = 1.0;   // Scale; Dropout: rate; LayerNorm: eps
+  std::string init;                    // weight initializer (runtime syntax)
+  double factor = 1.0;                 // Scale; Dropout: rate; LayerNorm: eps
 };
 
 struct TrainSpec {
   enum Loss { CrossEntropy, MSE, BCEWithLogits } loss = CrossEntropy;
   std::string lossName;
-  int lossInput = -1;       // node the loss is computed on
+  int lossInput = -1;        // node the loss is computed on
   bool oneHotTarget = false; // target is one_hot(labels) rather than labels
   int64_t numClasses = 10;
-  std::string optimizer;    // sgd, momentum, adam
+  std::string optimizer; // sgd, momentum, adam
   std::map<std::string, double> hyper;
   std::string dataKind = "fashion_mnist"; // or "text"
   std::string dataPath = "/usr/share/datasets/fashion-mnist";
-  std::string vocab;            // text: the characters (bytes), sorted
+  std::string vocab;               // text: the characters (bytes), sorted
   std::vector<int64_t> labelShape; // [batch] or, for text, [batch, window]
   int64_t batch = 64, epochs = 1;
   uint64_t seed = 0;

@@ -48,8 +48,8 @@ LogicalResult Compiler::load(llvm::StringRef path, const SemaOptions &options,
                              llvm::raw_ostream *astOut) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer) {
-    llvm::errs() << fmt::format("dlc: error: cannot read '{}': {}\n", path.str(),
-                                buffer.getError().message());
+    llvm::errs() << fmt::format("dlc: error: cannot read '{}': {}\n",
+                                path.str(), buffer.getError().message());
     return failure();
   }
   hash_ = hashSource((*buffer)->getBuffer());

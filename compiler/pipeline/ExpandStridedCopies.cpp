@@ -28,7 +28,8 @@ struct ExpandStridedCopiesPass
       if (contiguous(copy.getSource()) && contiguous(copy.getTarget()))
         return;
       OpBuilder b(copy);
-      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(), copy.getTarget());
+      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
       copy.erase();
     });
   }

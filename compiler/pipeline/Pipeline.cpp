@@ -29,7 +29,8 @@ static const char *cpuCodegenPipeline =
     "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "canonicalize,cse,buffer-deallocation-pipeline,func.func(dlc-expand-strided-copies),"
+    "canonicalize,cse,buffer-deallocation-pipeline,func.func(dlc-expand-"
+    "strided-copies),"
     // Loops; keep accumulators in registers.
     "convert-linalg-to-loops,fold-memref-alias-ops,canonicalize,cse,"
     "loop-invariant-code-motion,func.func(dlc-hoist-vector-transfers),"
@@ -37,7 +38,8 @@ static const char *cpuCodegenPipeline =
     "expand-strided-metadata,lower-affine,math-expand-ops,"
     // LLVM dialect, bare pointers at function boundaries.
     "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
-    "finalize-memref-to-llvm{use-aligned-alloc},convert-math-to-llvm,convert-arith-to-llvm,"
+    "finalize-memref-to-llvm{use-aligned-alloc},convert-math-to-llvm,convert-"
+    "arith-to-llvm,"
     "convert-index-to-llvm,convert-ub-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
     "reconcile-unrealized-casts,dlc-emit-entry-points,canonicalize";
@@ -57,13 +59,15 @@ LogicalResult dlc::addCPUCodegenPasses(OpPassManager &pm) {
 }
 
 void dlc::registerPipelines() {
-  PassPipelineRegistration<>("dlc-training", "nn: lift params, build train step",
-                             [](OpPassManager &pm) { (void)addTrainingPasses(pm); });
-  PassPipelineRegistration<>("dlc-to-linalg", "nn to fused linalg on tensors",
-                             [](OpPassManager &pm) { (void)addLinalgPasses(pm); });
-  PassPipelineRegistration<>("dlc-cpu-codegen",
-                             "linalg on tensors to LLVM with the dlc ABI",
-                             [](OpPassManager &pm) { (void)addCPUCodegenPasses(pm); });
+  PassPipelineRegistration<>(
+      "dlc-training", "nn: lift params, build train step",
+      [](OpPassManager &pm) { (void)addTrainingPasses(pm); });
+  PassPipelineRegistration<>(
+      "dlc-to-linalg", "nn to fused linalg on tensors",
+      [](OpPassManager &pm) { (void)addLinalgPasses(pm); });
+  PassPipelineRegistration<>(
+      "dlc-cpu-codegen", "linalg on tensors to LLVM with the dlc ABI",
+      [](OpPassManager &pm) { (void)addCPUCodegenPasses(pm); });
 }
 
 void dlc::registerDialects(DialectRegistry &registry) {

@@ -13,8 +13,8 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace dlc {
 #define GEN_PASS_DEF_TILECONTRACTIONS
@@ -73,8 +73,9 @@ struct TileContractionsPass
       unsigned p = op.getNumParallelLoops();
       bool parallelFirst = llvm::all_of(llvm::ArrayRef(iters).take_front(p),
                                         linalg::isParallelIterator);
-      if (linalg::isaContractionOpInterface(op) && op.hasPureTensorSemantics() &&
-          p >= 2 && op.getNumReductionLoops() >= 1 && parallelFirst &&
+      if (linalg::isaContractionOpInterface(op) &&
+          op.hasPureTensorSemantics() && p >= 2 &&
+          op.getNumReductionLoops() >= 1 && parallelFirst &&
           !op.hasDynamicShape())
         contractions.push_back(op);
     });
@@ -108,8 +109,10 @@ struct TileContractionsPass
     vector::populateVectorReductionToContractPatterns(patterns);
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::populateSinkVectorOpsPatterns(patterns);
-    vector::TransferReadOp::getCanonicalizationPatterns(patterns, &getContext());
-    vector::TransferWriteOp::getCanonicalizationPatterns(patterns, &getContext());
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns,
+                                                        &getContext());
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns,
+                                                         &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

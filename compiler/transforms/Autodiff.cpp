@@ -14,8 +14,8 @@ static Value constantLike(OpBuilder &b, Location loc, Type type, double v) {
   return arith::ConstantOp::create(b, loc, tensorType, attr);
 }
 
-FailureOr<SmallVector<Value>>
-dlc::buildGradients(OpBuilder &b, Value loss, ArrayRef<Value> wrt) {
+FailureOr<SmallVector<Value>> dlc::buildGradients(OpBuilder &b, Value loss,
+                                                  ArrayRef<Value> wrt) {
   Block *block = loss.getParentBlock();
   Location loc = loss.getLoc();
 
@@ -24,12 +24,12 @@ dlc::buildGradients(OpBuilder &b, Value loss, ArrayRef<Value> wrt) {
   // pass (data, labels).
   DenseSet<Value> active(wrt.begin(), wrt.end());
   for (Operation &op : *block)
-    if (llvm::any_of(op.getOperands(), [&](Value v) { return active.count(v); }))
+    if (llvm::any_of(op.getOperands(),
+                     [&](Value v) { return active.count(v); }))
       active.insert(op.result_begin(), op.result_end());
   if (!active.count(loss))
-    return SmallVector<Value>(llvm::map_range(wrt, [&](Value v) {
-      return constantLike(b, loc, v.getType(), 0.0);
-    }));
+    return SmallVector<Value>(llvm::map_range(
+        wrt, [&](Value v) { return constantLike(b, loc, v.getType(), 0.0); }));
 
   DenseMap<Value, Value> grads;
   grads[loss] = constantLike(b, loc, loss.getType(), 1.0);

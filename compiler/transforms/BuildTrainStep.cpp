@@ -53,8 +53,8 @@ LogicalResult BuildTrainStepPass::build(func::FuncOp func) {
 
   OpBuilder b(ret);
   Location loc = func.getLoc();
-  FailureOr<SmallVector<Value>> grads = buildGradients(
-      b, loss, SmallVector<Value>(params.begin(), params.end()));
+  FailureOr<SmallVector<Value>> grads =
+      buildGradients(b, loss, SmallVector<Value>(params.begin(), params.end()));
   if (failed(grads))
     return failure();
 
@@ -82,7 +82,8 @@ LogicalResult BuildTrainStepPass::build(func::FuncOp func) {
   } else if (kind == "momentum") {
     FloatAttr momentum = b64(func, hyper("momentum", 0.9));
     for (auto [p, g] : llvm::zip(params, *grads)) {
-      BlockArgument v = addState(p.getType(), (paramName(p) + ".velocity").str());
+      BlockArgument v =
+          addState(p.getType(), (paramName(p) + ".velocity").str());
       auto op = nn::MomentumUpdateOp::create(b, loc, p, g, v, lr, momentum,
                                              weightDecay);
       updates.emplace_back(op.getNewParam(), p.getArgNumber());
@@ -94,8 +95,8 @@ LogicalResult BuildTrainStepPass::build(func::FuncOp func) {
     BlockArgument step = addState(scalarType, "adam.step");
     Value one = arith::ConstantOp::create(
         b, loc, scalarType,
-        DenseElementsAttr::get(scalarType,
-                               b.getFloatAttr(scalarType.getElementType(), 1.0)));
+        DenseElementsAttr::get(
+            scalarType, b.getFloatAttr(scalarType.getElementType(), 1.0)));
     Value newStep = nn::AddOp::create(b, loc, step, one);
     updates.emplace_back(newStep, step.getArgNumber());
     for (auto [p, g] : llvm::zip(params, *grads)) {
@@ -118,8 +119,8 @@ LogicalResult BuildTrainStepPass::build(func::FuncOp func) {
     unsigned resultIndex = func.getNumResults();
     if (failed(func.insertResult(
             resultIndex, value.getType(),
-            b.getDictionaryAttr(b.getNamedAttr(
-                "nn.update", b.getI64IntegerAttr(argIndex))))))
+            b.getDictionaryAttr(
+                b.getNamedAttr("nn.update", b.getI64IntegerAttr(argIndex))))))
       return failure();
     results.push_back(value);
   }

@@ -42,12 +42,12 @@ Grads ReshapeOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
 
 Grads Conv2DOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
   Value g = resultGrads[0];
-  Value dx = Conv2DInputGradOp::create(b, getLoc(), getInput().getType(), g,
-                                       getFilter(), getStrideAttr(),
-                                       getPaddingAttr());
-  Value dw = Conv2DFilterGradOp::create(b, getLoc(), getFilter().getType(), g,
-                                        getInput(), getStrideAttr(),
-                                        getPaddingAttr());
+  Value dx =
+      Conv2DInputGradOp::create(b, getLoc(), getInput().getType(), g,
+                                getFilter(), getStrideAttr(), getPaddingAttr());
+  Value dw =
+      Conv2DFilterGradOp::create(b, getLoc(), getFilter().getType(), g,
+                                 getInput(), getStrideAttr(), getPaddingAttr());
   return {dx, dw};
 }
 
@@ -114,8 +114,8 @@ Grads CrossEntropyOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
 }
 
 Grads MseOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
-  Value dx = MseGradOp::create(b, getLoc(), resultGrads[0], getInput(),
-                               getTarget());
+  Value dx =
+      MseGradOp::create(b, getLoc(), resultGrads[0], getInput(), getTarget());
   return {dx, ScaleOp::create(b, getLoc(), dx, b.getF64FloatAttr(-1.0))};
 }
 
@@ -128,8 +128,7 @@ Grads BceLogitsOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
   Value scaled = ScaleOp::create(
       b, loc, getInput(), b.getF64FloatAttr(-1.0 / type.getNumElements()));
   Value gFull = BroadcastOp::create(
-      b, loc, type, g,
-      llvm::to_vector(llvm::seq<int64_t>(0, type.getRank())));
+      b, loc, type, g, llvm::to_vector(llvm::seq<int64_t>(0, type.getRank())));
   return {dx, MulOp::create(b, loc, gFull, scaled)};
 }
 
@@ -158,7 +157,8 @@ Grads LstmOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
     auto type = getHidden().getType();
     g = arith::ConstantOp::create(
         b, getLoc(), type,
-        DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), 0.0)));
+        DenseElementsAttr::get(type,
+                               b.getFloatAttr(type.getElementType(), 0.0)));
   }
   auto op = LstmGradOp::create(b, getLoc(), getInput().getType(),
                                getWeight().getType(), g, getInput(),

@@ -26,7 +26,8 @@ static std::pair<int64_t, int64_t> matrixDims(RankedTensorType t, bool trans) {
                : std::make_pair(shape[0], shape[1]);
 }
 
-LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
   auto lhs = dyn_cast<RankedTensorType>(adaptor.getLhs().getType());
@@ -43,7 +44,8 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 }
 
 LogicalResult MatmulOp::verify() {
-  if (getLhs().getType().getElementType() != getRhs().getType().getElementType())
+  if (getLhs().getType().getElementType() !=
+      getRhs().getType().getElementType())
     return emitOpError("operand element types differ");
   return success();
 }
@@ -62,12 +64,13 @@ LogicalResult BiasAddOp::verify() {
   auto bias = getBias().getType();
   int64_t dim = getBiasDim();
   if (dim < 0 || dim >= in.getRank())
-    return emitOpError("axis ") << getAxis() << " is not a dimension of "
-                                << shapeStr(in);
+    return emitOpError("axis ")
+           << getAxis() << " is not a dimension of " << shapeStr(in);
   if (bias.getRank() != 1 || bias.getDimSize(0) != in.getDimSize(dim) ||
       bias.getElementType() != in.getElementType())
-    return emitOpError("bias ") << shapeStr(bias) << " does not match dimension "
-                                << dim << " of " << shapeStr(in);
+    return emitOpError("bias ")
+           << shapeStr(bias) << " does not match dimension " << dim << " of "
+           << shapeStr(in);
   return success();
 }
 
@@ -76,8 +79,8 @@ LogicalResult ReshapeOp::verify() {
   auto out = getResult().getType();
   if (in.getNumElements() != out.getNumElements() ||
       in.getElementType() != out.getElementType())
-    return emitOpError("cannot reshape ") << shapeStr(in) << " to "
-                                          << shapeStr(out);
+    return emitOpError("cannot reshape ")
+           << shapeStr(in) << " to " << shapeStr(out);
   return success();
 }
 
@@ -108,7 +111,8 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
   int64_t oh = slidingSize(x.getDimSize(2), w.getDimSize(2), stride, padding);
   int64_t ow = slidingSize(x.getDimSize(3), w.getDimSize(3), stride, padding);
   if (oh < 1 || ow < 1)
-    return emitOptionalError(loc, "conv2d filter is larger than the padded input");
+    return emitOptionalError(loc,
+                             "conv2d filter is larger than the padded input");
   results.push_back(RankedTensorType::get(
       {x.getDimSize(0), w.getDimSize(0), oh, ow}, x.getElementType()));
   return success();
@@ -147,7 +151,8 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
                    adaptor.getStride(), results);
 }
 
-/// Checks that `axes` are strictly increasing dimensions of a rank-`rank` value.
+/// Checks that `axes` are strictly increasing dimensions of a rank-`rank`
+/// value.
 static LogicalResult checkAxes(ArrayRef<int64_t> axes, int64_t rank,
                                function_ref<InFlightDiagnostic()> emitError) {
   for (auto [i, a] : llvm::enumerate(axes))
@@ -186,7 +191,8 @@ LogicalResult ReduceSumOp::verify() {
 LogicalResult BroadcastOp::verify() {
   auto in = getInput().getType();
   auto out = getResult().getType();
-  if (failed(checkAxes(getAxes(), out.getRank(), [&] { return emitOpError(); })))
+  if (failed(
+          checkAxes(getAxes(), out.getRank(), [&] { return emitOpError(); })))
     return failure();
   if (ArrayRef<int64_t>(dropAxes(out.getShape(), getAxes())) != in.getShape() ||
       in.getElementType() != out.getElementType())
@@ -226,7 +232,8 @@ LogicalResult CrossEntropyOp::verify() {
   // [..., C] logits against [...] class ids: a batch, or a batch of sequences.
   auto logits = getLogits().getType();
   auto labels = getLabels().getType();
-  if (logits.getRank() < 2 || logits.getShape().drop_back() != labels.getShape())
+  if (logits.getRank() < 2 ||
+      logits.getShape().drop_back() != labels.getShape())
     return emitOpError("expects [..., C] logits and [...] labels, got ")
            << shapeStr(logits) << " and " << shapeStr(labels);
   return success();

@@ -53,10 +53,12 @@ static LogicalResult verifyRecurrence(Operation *op, RankedTensorType in,
 }
 
 LogicalResult RnnOp::verify() {
-  return verifyRecurrence(*this, getInput().getType(), getWeight().getType(), 1);
+  return verifyRecurrence(*this, getInput().getType(), getWeight().getType(),
+                          1);
 }
 
-LogicalResult LstmOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult LstmOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &results) {
   auto in = cast<RankedTensorType>(adaptor.getInput().getType());
@@ -64,11 +66,13 @@ LogicalResult LstmOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   if (in.getRank() != 3 || w.getRank() != 2 ||
       w.getDimSize(1) != 4 * w.getDimSize(0) ||
       in.getDimSize(2) != w.getDimSize(1))
-    return emitOptionalError(loc, "lstm expects a [B, T, 4 H] input and an "
-                                  "[H, 4 H] weight, got ",
+    return emitOptionalError(loc,
+                             "lstm expects a [B, T, 4 H] input and an "
+                             "[H, 4 H] weight, got ",
                              str(in), " and ", str(w));
   auto state = RankedTensorType::get(
-      {in.getDimSize(0), in.getDimSize(1), w.getDimSize(0)}, in.getElementType());
+      {in.getDimSize(0), in.getDimSize(1), w.getDimSize(0)},
+      in.getElementType());
   results.append({state, state});
   return success();
 }
@@ -82,17 +86,18 @@ LogicalResult BatchMatmulOp::inferReturnTypes(MLIRContext *,
   int64_t rank = lhs.getRank();
   if (rank < 3 || rhs.getRank() != rank ||
       lhs.getShape().drop_back(2) != rhs.getShape().drop_back(2))
-    return emitOptionalError(loc, "batch_matmul expects operands of one rank "
-                                  "(at least 3) with the same batch "
-                                  "dimensions, got ",
+    return emitOptionalError(loc,
+                             "batch_matmul expects operands of one rank "
+                             "(at least 3) with the same batch "
+                             "dimensions, got ",
                              str(lhs), " and ", str(rhs));
   int64_t m = lhs.getDimSize(rank - (adaptor.getTransposeLhs() ? 1 : 2));
   int64_t k1 = lhs.getDimSize(rank - (adaptor.getTransposeLhs() ? 2 : 1));
   int64_t k2 = rhs.getDimSize(rank - (adaptor.getTransposeRhs() ? 1 : 2));
   int64_t n = rhs.getDimSize(rank - (adaptor.getTransposeRhs() ? 2 : 1));
   if (k1 != k2)
-    return emitOptionalError(loc, "batch_matmul contraction sizes differ: ",
-                             k1, " vs ", k2);
+    return emitOptionalError(loc, "batch_matmul contraction sizes differ: ", k1,
+                             " vs ", k2);
   SmallVector<int64_t> shape(lhs.getShape().drop_back(2));
   shape.append({m, n});
   results.push_back(RankedTensorType::get(shape, lhs.getElementType()));
@@ -123,7 +128,8 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
 
 LogicalResult CausalMaskOp::verify() {
   auto t = getInput().getType();
-  if (t.getRank() < 2 || t.getDimSize(t.getRank() - 1) != t.getDimSize(t.getRank() - 2))
+  if (t.getRank() < 2 ||
+      t.getDimSize(t.getRank() - 1) != t.getDimSize(t.getRank() - 2))
     return emitOpError("expects [..., T, T] scores, got ") << str(t);
   return success();
 }
@@ -139,10 +145,9 @@ LogicalResult SliceOp::verify() {
       return emitOpError("result ") << str(out) << " differs from " << str(in)
                                     << " outside axis " << axis;
   if (getStart() < 0 || getStart() + out.getDimSize(axis) > in.getDimSize(axis))
-    return emitOpError("range [") << getStart() << ", "
-                                  << getStart() + out.getDimSize(axis)
-                                  << ") is outside dimension " << axis << " of "
-                                  << str(in);
+    return emitOpError("range [")
+           << getStart() << ", " << getStart() + out.getDimSize(axis)
+           << ") is outside dimension " << axis << " of " << str(in);
   return success();
 }
 
@@ -155,8 +160,8 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
   auto first = cast<RankedTensorType>(adaptor.getInputs()[0].getType());
   int64_t axis = adaptor.getAxis();
   if (axis < 0 || axis >= first.getRank())
-    return emitOptionalError(loc, "concat axis ", axis, " is not a dimension of ",
-                             str(first));
+    return emitOptionalError(loc, "concat axis ", axis,
+                             " is not a dimension of ", str(first));
   SmallVector<int64_t> shape(first.getShape());
   shape[axis] = 0;
   for (Value v : adaptor.getInputs()) {

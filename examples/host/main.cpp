@@ -67,7 +67,8 @@ int main(int argc, char **argv) {
   double firstLoss = 0, lastLoss = 0;
   for (int step = 0; step < steps; ++step) {
     int64_t first = (step * batch) % (train->count - batch);
-    std::memcpy(x, &train->images[first * pixels], batch * pixels * sizeof(float));
+    std::memcpy(x, &train->images[first * pixels],
+                batch * pixels * sizeof(float));
     std::memcpy(labels, &train->labels[first], batch * sizeof(int32_t));
     if (auto err = model.run("train_step")) {
       fmt::print(stderr, "error: {}\n", llvm::toString(std::move(err)));
@@ -88,5 +89,5 @@ int main(int argc, char **argv) {
   fmt::print("first loss {:.4f}, last loss {:.4f}, test accuracy {:.4f}\n",
              firstLoss, lastLoss, *accuracy);
   // A host can rely on this: a few hundred steps learn something.
-  return lastLoss < firstLoss && *accuracy > 0.5 ? 0 : 2;
+  return lastLoss<firstLoss && * accuracy> 0.5 ? 0 : 2;
 }

@@ -86,9 +86,9 @@ protected:
     std::string signature;
     for (size_t k = 0; k < args.size(); ++k) {
       inputs.push_back(makeBuffer(args[k], rng));
-      signature += fmt::format("%a{}: {}, ", k,
-                               tensorType(inputs.back().shape,
-                                          inputs.back().isInt ? "i32" : "f64"));
+      signature += fmt::format(
+          "%a{}: {}, ", k,
+          tensorType(inputs.back().shape, inputs.back().isInt ? "i32" : "f64"));
     }
     Buffer r = makeBuffer(fmt::format("{}", fmt::join(outShape, "x")), rng);
     std::string outType = tensorType(outShape, "f64");
@@ -98,7 +98,8 @@ protected:
     std::string text = fmt::format(
         "func.func @f({}%r: {}) -> tensor<f64> attributes {{nn.differentiate, "
         "dlc.entry}} {{\n{}\n  %w = nn.mul %y, %r : {}\n"
-        "  %s = nn.reduce_sum %w {{axes = array<i64{}{}>}} : {} -> tensor<f64>\n"
+        "  %s = nn.reduce_sum %w {{axes = array<i64{}{}>}} : {} -> "
+        "tensor<f64>\n"
         "  return %s : tensor<f64>\n}}\n",
         signature, outType, body, outType, reduceAxes.empty() ? "" : ": ",
         reduceAxes, outType);
@@ -110,7 +111,8 @@ protected:
     PassManager pm(&ctx);
     ASSERT_TRUE(succeeded(parsePassPipeline("nn-differentiate", pm)));
     ASSERT_TRUE(succeeded(pm.run(*module))) << text;
-    module->walk([&](func::FuncOp f) { f->setAttr("dlc.entry", UnitAttr::get(&ctx)); });
+    module->walk(
+        [&](func::FuncOp f) { f->setAttr("dlc.entry", UnitAttr::get(&ctx)); });
     ASSERT_TRUE(succeeded(compiler.lowerToLinalg(*module))) << text;
     ASSERT_TRUE(succeeded(compiler.lowerToLLVM(*module))) << text;
 
@@ -176,13 +178,14 @@ protected:
   }
   /// Runs `body` (ops ending in %y of shape `outShape`) on `inputs` in f64
   /// through the real pipeline; returns %y.
-  std::vector<double> forward(std::vector<Buffer> &inputs, const std::string &body,
+  std::vector<double> forward(std::vector<Buffer> &inputs,
+                              const std::string &body,
                               std::vector<int64_t> outShape) {
     std::string signature;
     for (size_t k = 0; k < inputs.size(); ++k)
-      signature += fmt::format("{}%a{}: {}", k ? ", " : "", k,
-                               tensorType(inputs[k].shape,
-                                          inputs[k].isInt ? "i32" : "f64"));
+      signature += fmt::format(
+          "{}%a{}: {}", k ? ", " : "", k,
+          tensorType(inputs[k].shape, inputs[k].isInt ? "i32" : "f64"));
     std::string outType = tensorType(outShape, "f64");
     std::string text = fmt::format(
         "func.func @f({}) -> {} attributes {{dlc.entry}} {{\n{}\n  return %y : "
@@ -217,14 +220,15 @@ protected:
     for (Buffer &b : inputs)
       ptrs.push_back(b.data());
     ptrs.push_back(out.f.data());
-    reinterpret_cast<void (*)(void **)>(*fSym)(ptrs.data());
+    reinterpret_cast<void (*)(void **)> (*fSym)(ptrs.data());
     return out.f;
   }
 };
 
 TEST_F(GradCheck, Matmul) {
   check({"3x4", "4x5"},
-        "%y = nn.matmul %a0, %a1 : tensor<3x4xf64>, tensor<4x5xf64> -> tensor<3x5xf64>",
+        "%y = nn.matmul %a0, %a1 : tensor<3x4xf64>, tensor<4x5xf64> -> "
+        "tensor<3x5xf64>",
         {3, 5});
 }
 TEST_F(GradCheck, MatmulTransposeLhs) {
@@ -240,10 +244,11 @@ TEST_F(GradCheck, MatmulTransposeRhs) {
         {3, 5});
 }
 TEST_F(GradCheck, MatmulTransposeBoth) {
-  check({"4x3", "5x4"},
-        "%y = nn.matmul %a0, %a1 {transpose_lhs = true, transpose_rhs = true} : "
-        "tensor<4x3xf64>, tensor<5x4xf64> -> tensor<3x5xf64>",
-        {3, 5});
+  check(
+      {"4x3", "5x4"},
+      "%y = nn.matmul %a0, %a1 {transpose_lhs = true, transpose_rhs = true} : "
+      "tensor<4x3xf64>, tensor<5x4xf64> -> tensor<3x5xf64>",
+      {3, 5});
 }
 TEST_F(GradCheck, BiasAdd) {
   check({"3x4", "4"},
@@ -301,12 +306,13 @@ TEST_F(GradCheck, BceWithLogits) {
 }
 TEST_F(GradCheck, BiasAddChannels) {
   check({"2x3x4x4", "3"},
-        "%y = nn.bias_add %a0, %a1 {axis = 1} : tensor<2x3x4x4xf64>, tensor<3xf64>",
+        "%y = nn.bias_add %a0, %a1 {axis = 1} : tensor<2x3x4x4xf64>, "
+        "tensor<3xf64>",
         {2, 3, 4, 4});
 }
 TEST_F(GradCheck, Reshape) {
-  check({"2x3x4"},
-        "%y = nn.reshape %a0 : tensor<2x3x4xf64> -> tensor<6x4xf64>", {6, 4});
+  check({"2x3x4"}, "%y = nn.reshape %a0 : tensor<2x3x4xf64> -> tensor<6x4xf64>",
+        {6, 4});
 }
 TEST_F(GradCheck, Conv2D) {
   check({"2x3x6x5", "4x3x3x2"},
@@ -316,35 +322,41 @@ TEST_F(GradCheck, Conv2D) {
 }
 TEST_F(GradCheck, Conv2DStridePadding) {
   check({"2x2x7x7", "3x2x3x3"},
-        "%y = nn.conv2d %a0, %a1 {stride = 2, padding = 1} : tensor<2x2x7x7xf64>, "
+        "%y = nn.conv2d %a0, %a1 {stride = 2, padding = 1} : "
+        "tensor<2x2x7x7xf64>, "
         "tensor<3x2x3x3xf64> -> tensor<2x3x4x4xf64>",
         {2, 3, 4, 4});
 }
 TEST_F(GradCheck, MaxPool2D) {
-  check({"2x3x4x6"},
-        "%y = nn.maxpool2d %a0 {kernel = 2, stride = 2} : tensor<2x3x4x6xf64> -> "
-        "tensor<2x3x2x3xf64>",
-        {2, 3, 2, 3});
+  check(
+      {"2x3x4x6"},
+      "%y = nn.maxpool2d %a0 {kernel = 2, stride = 2} : tensor<2x3x4x6xf64> -> "
+      "tensor<2x3x2x3xf64>",
+      {2, 3, 2, 3});
 }
 TEST_F(GradCheck, MaxPool2DOverlapping) {
-  check({"1x2x5x5"},
-        "%y = nn.maxpool2d %a0 {kernel = 3, stride = 2} : tensor<1x2x5x5xf64> -> "
-        "tensor<1x2x2x2xf64>",
-        {1, 2, 2, 2});
+  check(
+      {"1x2x5x5"},
+      "%y = nn.maxpool2d %a0 {kernel = 3, stride = 2} : tensor<1x2x5x5xf64> -> "
+      "tensor<1x2x2x2xf64>",
+      {1, 2, 2, 2});
 }
 TEST_F(GradCheck, AvgPool2D) {
-  check({"2x2x5x5"},
-        "%y = nn.avgpool2d %a0 {kernel = 3, stride = 2} : tensor<2x2x5x5xf64> -> "
-        "tensor<2x2x2x2xf64>",
-        {2, 2, 2, 2});
+  check(
+      {"2x2x5x5"},
+      "%y = nn.avgpool2d %a0 {kernel = 3, stride = 2} : tensor<2x2x5x5xf64> -> "
+      "tensor<2x2x2x2xf64>",
+      {2, 2, 2, 2});
 }
 TEST_F(GradCheck, DenseChain) {
   // dense -> tanh -> dense -> cross-entropy: VJPs composed, grads summed.
   check({"4x3", "3x5", "5", "5x3", "4:i3"},
-        "%0 = nn.matmul %a0, %a1 : tensor<4x3xf64>, tensor<3x5xf64> -> tensor<4x5xf64>\n"
+        "%0 = nn.matmul %a0, %a1 : tensor<4x3xf64>, tensor<3x5xf64> -> "
+        "tensor<4x5xf64>\n"
         "%1 = nn.bias_add %0, %a2 : tensor<4x5xf64>, tensor<5xf64>\n"
         "%2 = nn.tanh %1 : tensor<4x5xf64>\n"
-        "%3 = nn.matmul %2, %a3 : tensor<4x5xf64>, tensor<5x3xf64> -> tensor<4x3xf64>\n"
+        "%3 = nn.matmul %2, %a3 : tensor<4x5xf64>, tensor<5x3xf64> -> "
+        "tensor<4x3xf64>\n"
         "%4 = nn.add %3, %a0 : tensor<4x3xf64>\n"
         "%y = nn.cross_entropy %4, %a4 : tensor<4x3xf64>, tensor<4xi32>",
         {});
@@ -352,7 +364,8 @@ TEST_F(GradCheck, DenseChain) {
 
 TEST_F(GradCheck, CrossEntropySequence) {
   check({"2x3x5", "2x3:i5"},
-        "%y = nn.cross_entropy %a0, %a1 : tensor<2x3x5xf64>, tensor<2x3xi32>", {});
+        "%y = nn.cross_entropy %a0, %a1 : tensor<2x3x5xf64>, tensor<2x3xi32>",
+        {});
 }
 TEST_F(GradCheck, Embedding) {
   // 8 ids into 5 rows: some repeat, so the scatter must accumulate.
@@ -441,7 +454,8 @@ TEST_F(GradCheck, DropoutMask) {
 /// not change when the last position's input does.
 TEST_F(GradCheck, CausalAttentionIgnoresTheFuture) {
   const char *body =
-      "%s = nn.batch_matmul %a0, %a0 {transpose_rhs = true} : tensor<2x4x3xf64>, "
+      "%s = nn.batch_matmul %a0, %a0 {transpose_rhs = true} : "
+      "tensor<2x4x3xf64>, "
       "tensor<2x4x3xf64> -> tensor<2x4x4xf64>\n"
       "%m = nn.causal_mask %s fill 0xFFF0000000000000 : tensor<2x4x4xf64>\n"
       "%p = nn.softmax %m : tensor<2x4x4xf64>\n"
@@ -471,24 +485,28 @@ TEST_F(GradCheck, LstmChain) {
   // Input projection, recurrence, a loss on the last step only.
   check({"2x5x3", "3x8", "2x8", "8"},
         "%0 = nn.reshape %a0 : tensor<2x5x3xf64> -> tensor<10x3xf64>\n"
-        "%1 = nn.matmul %0, %a1 : tensor<10x3xf64>, tensor<3x8xf64> -> tensor<10x8xf64>\n"
+        "%1 = nn.matmul %0, %a1 : tensor<10x3xf64>, tensor<3x8xf64> -> "
+        "tensor<10x8xf64>\n"
         "%2 = nn.bias_add %1, %a3 : tensor<10x8xf64>, tensor<8xf64>\n"
         "%3 = nn.reshape %2 : tensor<10x8xf64> -> tensor<2x5x8xf64>\n"
         "%4, %5 = nn.lstm %3, %a2 : tensor<2x5x8xf64>, tensor<2x8xf64>\n"
-        "%y = nn.slice %4 axis 1 start 4 : tensor<2x5x2xf64> -> tensor<2x1x2xf64>",
+        "%y = nn.slice %4 axis 1 start 4 : tensor<2x5x2xf64> -> "
+        "tensor<2x1x2xf64>",
         {2, 1, 2});
 }
 TEST_F(GradCheck, BatchMatmul) {
-  check({"2x3x4", "2x4x5"},
-        "%y = nn.batch_matmul %a0, %a1 : tensor<2x3x4xf64>, tensor<2x4x5xf64> -> "
-        "tensor<2x3x5xf64>",
-        {2, 3, 5});
+  check(
+      {"2x3x4", "2x4x5"},
+      "%y = nn.batch_matmul %a0, %a1 : tensor<2x3x4xf64>, tensor<2x4x5xf64> -> "
+      "tensor<2x3x5xf64>",
+      {2, 3, 5});
 }
 TEST_F(GradCheck, BatchMatmulTransposed) {
-  check({"2x2x4x3", "2x2x5x4"},
-        "%y = nn.batch_matmul %a0, %a1 {transpose_lhs = true, transpose_rhs = "
-        "true} : tensor<2x2x4x3xf64>, tensor<2x2x5x4xf64> -> tensor<2x2x3x5xf64>",
-        {2, 2, 3, 5});
+  check(
+      {"2x2x4x3", "2x2x5x4"},
+      "%y = nn.batch_matmul %a0, %a1 {transpose_lhs = true, transpose_rhs = "
+      "true} : tensor<2x2x4x3xf64>, tensor<2x2x5x4xf64> -> tensor<2x2x3x5xf64>",
+      {2, 2, 3, 5});
 }
 TEST_F(GradCheck, Transpose) {
   check({"2x3x4"},
@@ -507,11 +525,12 @@ TEST_F(GradCheck, LayerNorm) {
         {3, 2, 5});
 }
 TEST_F(GradCheck, SliceConcat) {
-  check({"3x6", "3x2"},
-        "%0 = nn.slice %a0 axis 1 start 2 : tensor<3x6xf64> -> tensor<3x3xf64>\n"
-        "%y = nn.concat %a1, %0, %a1 axis 1 : tensor<3x2xf64>, tensor<3x3xf64>, "
-        "tensor<3x2xf64> -> tensor<3x7xf64>",
-        {3, 7});
+  check(
+      {"3x6", "3x2"},
+      "%0 = nn.slice %a0 axis 1 start 2 : tensor<3x6xf64> -> tensor<3x3xf64>\n"
+      "%y = nn.concat %a1, %0, %a1 axis 1 : tensor<3x2xf64>, tensor<3x3xf64>, "
+      "tensor<3x2xf64> -> tensor<3x7xf64>",
+      {3, 7});
 }
 TEST_F(GradCheck, Dropout) {
   check({"4x6", ":i100"},

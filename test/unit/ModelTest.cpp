@@ -1,7 +1,7 @@
 //===- ModelTest.cpp - the host API over JIT and shared libraries ---------===//
+#include "runtime/Model.h"
 #include "compiler/codegen/Codegen.h"
 #include "compiler/pipeline/Compiler.h"
-#include "runtime/Model.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -91,7 +91,8 @@ TEST_F(ModelTest, InitializationIsSeededAndScaled) {
   auto a = jitModel(*module);
   ASSERT_TRUE(bool(a));
   (*a)->initialize(5);
-  std::vector<float> first((*a)->f32("h.weight"), (*a)->f32("h.weight") + 784 * 16);
+  std::vector<float> first((*a)->f32("h.weight"),
+                           (*a)->f32("h.weight") + 784 * 16);
   (*a)->initialize(5);
   EXPECT_TRUE(std::equal(first.begin(), first.end(), (*a)->f32("h.weight")));
   (*a)->initialize(6);
@@ -103,7 +104,8 @@ TEST_F(ModelTest, InitializationIsSeededAndScaled) {
     maxAbs = std::max(maxAbs, (double)std::abs(v));
   }
   EXPECT_LE(maxAbs, limit);
-  EXPECT_NEAR(sumSq / first.size(), limit * limit / 3, 0.05 * limit * limit / 3);
+  EXPECT_NEAR(sumSq / first.size(), limit * limit / 3,
+              0.05 * limit * limit / 3);
   for (int i = 0; i < 16; ++i)
     EXPECT_EQ((*a)->f32("h.bias")[i], 0.0f);
 }
@@ -164,7 +166,9 @@ TEST_F(ModelTest, LoadingTheWrongLibraryFails) {
   std::string src = write("other.c", "int f(void) { return 1; }\n");
   auto cc = llvm::sys::findProgramByName("cc");
   ASSERT_TRUE(bool(cc));
-  ASSERT_EQ(llvm::sys::ExecuteAndWait(*cc, {*cc, "-shared", "-fPIC", "-o", other, src}), 0);
+  ASSERT_EQ(llvm::sys::ExecuteAndWait(
+                *cc, {*cc, "-shared", "-fPIC", "-o", other, src}),
+            0);
   auto notModel = rt::Model::loadShared(other);
   ASSERT_FALSE(bool(notModel));
   EXPECT_NE(llvm::toString(notModel.takeError()).find("not a dlc model"),
@@ -173,9 +177,12 @@ TEST_F(ModelTest, LoadingTheWrongLibraryFails) {
   // Another ABI version.
   std::string future = (dir + "/future.so").str();
   std::string src2 = write(
-      "future.c", "unsigned dlc_abi_version(void) { return 99; }\n"
-                  "const char *dlc_manifest(void) { return \"dlc 99\\nmodel m\\n\"; }\n");
-  ASSERT_EQ(llvm::sys::ExecuteAndWait(*cc, {*cc, "-shared", "-fPIC", "-o", future, src2}), 0);
+      "future.c",
+      "unsigned dlc_abi_version(void) { return 99; }\n"
+      "const char *dlc_manifest(void) { return \"dlc 99\\nmodel m\\n\"; }\n");
+  ASSERT_EQ(llvm::sys::ExecuteAndWait(
+                *cc, {*cc, "-shared", "-fPIC", "-o", future, src2}),
+            0);
   auto wrongAbi = rt::Model::loadShared(future);
   ASSERT_FALSE(bool(wrongAbi));
   EXPECT_NE(llvm::toString(wrongAbi.takeError()).find("ABI version 99"),
@@ -188,7 +195,8 @@ TEST_F(ModelTest, LoadingTheWrongLibraryFails) {
   ASSERT_FALSE(bool(writeSharedLibrary(*module, so)));
   auto wrongModel = rt::Model::loadShared(so, "0123456789abcdef");
   ASSERT_FALSE(bool(wrongModel));
-  EXPECT_NE(llvm::toString(wrongModel.takeError()).find("compiled from another model"),
+  EXPECT_NE(llvm::toString(wrongModel.takeError())
+                .find("compiled from another model"),
             std::string::npos);
 
   // A file that does not exist.
@@ -216,9 +224,11 @@ TEST(ManifestTest, MalformedTextIsRefused) {
   ASSERT_FALSE(bool(noHeader));
   EXPECT_NE(llvm::toString(noHeader.takeError()).find("not a dlc manifest"),
             std::string::npos);
-  auto badDims = dlc::rt::Manifest::parse("dlc 1\nmodel m\nbuffer w param f32 3x-1 zeros\n");
+  auto badDims = dlc::rt::Manifest::parse(
+      "dlc 1\nmodel m\nbuffer w param f32 3x-1 zeros\n");
   ASSERT_FALSE(bool(badDims));
-  EXPECT_NE(llvm::toString(badDims.takeError()).find("manifest line 3: bad dimensions"),
+  EXPECT_NE(llvm::toString(badDims.takeError())
+                .find("manifest line 3: bad dimensions"),
             std::string::npos);
   auto badEntry = dlc::rt::Manifest::parse("dlc 1\nmodel m\nentry f w\n");
   ASSERT_FALSE(bool(badEntry));

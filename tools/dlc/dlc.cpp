@@ -100,8 +100,7 @@ std::optional<Args> parseArgs(int argc, char **argv) {
       }
       a.temperature = t;
       ++i;
-    }
-    else if (arg == "-o")
+    } else if (arg == "-o")
       ok = string(i, arg, a.output);
     else if (arg.consume_front("--emit="))
       a.emit = arg.str();
@@ -144,7 +143,8 @@ std::optional<Args> parseArgs(int argc, char **argv) {
   }
   if (!a.emit.empty() && a.emit != "ast" && a.emit != "nn" &&
       a.emit != "linalg" && a.emit != "llvm") {
-    fail(fmt::format("unknown stage '{}' (expected ast, nn, linalg, llvm)", a.emit));
+    fail(fmt::format("unknown stage '{}' (expected ast, nn, linalg, llvm)",
+                     a.emit));
     return std::nullopt;
   }
   return a;
