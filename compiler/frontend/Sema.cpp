@@ -675,6 +675,12 @@ std::optional<Graph> Sema::run(const Program &program) {
   const Model &model = program.models[0];
   graph.model = model.name;
   for (const Model &block : program.blocks) {
+    if (llvm::is_contained(builtinLayers(), block.name)) {
+      error(block.loc, fmt::format("block '{}' has the name of a built-in "
+                                   "layer",
+                                   block.name));
+      return std::nullopt;
+    }
     if (!blocks.emplace(block.name, &block).second) {
       error(block.loc, fmt::format("redefinition of block '{}'", block.name));
       note(blocks[block.name]->loc, "previous definition is here");

@@ -51,7 +51,8 @@ private:
     // Every value is a buffer of the compiled code: keep each under 1 GiB.
     int64_t elements = 1;
     for (int64_t d : node.shape.dims)
-      elements = d > (int64_t(1) << 28) / elements ? (int64_t(1) << 29) : elements * d;
+      elements =
+          d > (int64_t(1) << 28) / elements ? (int64_t(1) << 29) : elements * d;
     if (elements > (int64_t(1) << 28)) {
       error(node.loc, fmt::format("{} is too large (more than 2^28 elements)",
                                   node.shape.str()));
@@ -85,6 +86,9 @@ private:
   bool optimizer(const Expr &e, TrainSpec &spec);
   bool data(const Expr &e, TrainSpec &spec);
 };
+
+/// The names of the built-in layers, which blocks may not take.
+llvm::ArrayRef<StringRef> builtinLayers();
 
 } // namespace dlc::sema
 

@@ -5,6 +5,16 @@ using namespace dlc;
 
 namespace dlc::sema {
 
+llvm::ArrayRef<StringRef> builtinLayers() {
+  static const StringRef layers[] = {
+      "dense",   "conv2d", "maxpool2d", "avgpool2d", "flatten",
+      "reshape", "relu",   "sigmoid",   "tanh",      "softmax",
+      "add",     "sub",    "mul",       "embedding", "rnn",
+      "lstm",    "last",   "matmul",    "transpose", "layer_norm",
+      "param",   "slice",  "concat",    "dropout"};
+  return layers;
+}
+
 /// A dimension index, negative counting from the end.
 static std::optional<int64_t> axisOf(const Expr &e, size_t rank) {
   if (e.kind == Expr::Number && e.isInteger && e.number >= 0 && e.number < rank)
@@ -22,7 +32,6 @@ static std::optional<int64_t> positiveInt(const Expr &e) {
     return std::nullopt;
   return static_cast<int64_t>(e.number);
 }
-
 
 int Sema::evalSpatial(const Expr &e) {
   StringRef callee = e.text;
@@ -42,9 +51,12 @@ int Sema::evalSpatial(const Expr &e) {
                       callee.str(), in.str()));
     return -1;
   }
-  Node n{conv ? Node::Conv2D
-              : callee == "maxpool2d" ? Node::MaxPool2D : Node::AvgPool2D,
-         {x}, in, e.loc};
+  Node n{conv                    ? Node::Conv2D
+         : callee == "maxpool2d" ? Node::MaxPool2D
+                                 : Node::AvgPool2D,
+         {x},
+         in,
+         e.loc};
   size_t kernelArg = conv ? 2 : 1;
   if (conv) {
     auto filters = positiveInt(*e.args[1].value);
@@ -66,8 +78,8 @@ int Sema::evalSpatial(const Expr &e) {
       continue;
     const Expr &v = *arg.value;
     bool isPadding = arg.key == "padding";
-    if (v.kind != Expr::Number || !v.isInteger || v.number < (isPadding ? 0 : 1) ||
-        v.number > 1e6) {
+    if (v.kind != Expr::Number || !v.isInteger ||
+        v.number < (isPadding ? 0 : 1) || v.number > 1e6) {
       error(v.loc, fmt::format("{} must be a {} integer", arg.key,
                                isPadding ? "non-negative" : "positive"));
       return -1;
@@ -144,7 +156,8 @@ int Sema::evalCall(const Expr &e) {
         return -1;
       }
       const auto &dims = n.shape.dims;
-      if (n.causal && (dims.size() < 2 || dims[dims.size() - 1] != dims[dims.size() - 2])) {
+      if (n.causal &&
+          (dims.size() < 2 || dims[dims.size() - 1] != dims[dims.size() - 2])) {
         error(e.args[0].value->loc,
               fmt::format("a causal softmax needs [..., T, T] scores, got {}",
                           n.shape.str()));
@@ -195,7 +208,8 @@ int Sema::evalCall(const Expr &e) {
     Node n{Node::Flatten, {}, Shape{}, e.loc};
     for (const Arg &arg : e.args) {
       if (!arg.key.empty()) {
-        error(arg.keyLoc, fmt::format("'reshape' has no parameter '{}'", arg.key));
+        error(arg.keyLoc,
+              fmt::format("'reshape' has no parameter '{}'", arg.key));
         return -1;
       }
     }
@@ -248,8 +262,9 @@ int Sema::evalCall(const Expr &e) {
     Node n{Node::Dense, {x}, in, e.loc};
     n.units = *units;
     if (n.units > (int64_t(1) << 28) / in.dims.back()) {
-      error(e.args[1].value->loc, fmt::format("a weight of {} x {} is too large",
-                                              in.dims.back(), n.units));
+      error(e.args[1].value->loc,
+            fmt::format("a weight of {} x {} is too large", in.dims.back(),
+                        n.units));
       return -1;
     }
     n.shape.dims.back() = n.units;
@@ -259,12 +274,9 @@ int Sema::evalCall(const Expr &e) {
       return -1;
     return add(n);
   }
-  error(e.loc, fmt::format("unknown layer '{}' (known: dense, conv2d, "
-                           "maxpool2d, avgpool2d, flatten, reshape, relu, sigmoid, "
-                           "tanh, softmax, add, sub, mul, embedding, rnn, "
-                           "lstm, last, matmul, transpose, layer_norm, param, "
-                           "slice, concat, dropout{}{})",
-                           callee.str(), blocks.empty() ? "" : "; blocks: ",
+  error(e.loc, fmt::format("unknown layer '{}' (known: {}{}{})", callee.str(),
+                           llvm::join(builtinLayers(), ", "),
+                           blocks.empty() ? "" : "; blocks: ",
                            llvm::join(llvm::make_first_range(blocks), ", ")));
   return -1;
 }
@@ -305,9 +317,10 @@ int Sema::evalSequence(const Expr &e) {
     if (x < 0)
       return -1;
     if (shapeOf(x).dims.size() != 3) {
-      error(e.args[0].value->loc,
-            fmt::format("last expects a [batch, time, features] sequence, got {}",
-                        shapeOf(x).str()));
+      error(
+          e.args[0].value->loc,
+          fmt::format("last expects a [batch, time, features] sequence, got {}",
+                      shapeOf(x).str()));
       return -1;
     }
     Node n{Node::Last, {x}, shapeOf(x), e.loc};
@@ -382,12 +395,13 @@ int Sema::evalAttention(const Expr &e) {
     int64_t k2 = db.size() >= 2 ? db[db.size() - (n.transB ? 1 : 2)] : -1;
     int64_t cols = db.size() >= 2 ? db[db.size() - (n.transB ? 2 : 1)] : 0;
     if (!batchOk || k1 != k2) {
-      error(e.loc, fmt::format("cannot multiply {}{} by {}{}: {}", shapeOf(a).str(),
-                               n.transA ? " (transposed)" : "", shapeOf(b).str(),
-                               n.transB ? " (transposed)" : "",
-                               batchOk ? "inner sizes differ"
-                                       : "they need one rank and the same "
-                                         "leading (batch) dimensions"));
+      error(e.loc,
+            fmt::format("cannot multiply {}{} by {}{}: {}", shapeOf(a).str(),
+                        n.transA ? " (transposed)" : "", shapeOf(b).str(),
+                        n.transB ? " (transposed)" : "",
+                        batchOk ? "inner sizes differ"
+                                : "they need one rank and the same "
+                                  "leading (batch) dimensions"));
       return -1;
     }
     n.shape.dims[r - 2] = m;
@@ -481,8 +495,8 @@ int Sema::evalAttention(const Expr &e) {
     n.axis = *axis;
     n.start = static_cast<int64_t>(startExpr.number);
     if (n.start + *len > n.shape.dims[n.axis]) {
-      error(e.loc, fmt::format("[{}, {}) is outside dimension {} of {}", n.start,
-                               n.start + *len, n.axis, n.shape.str()));
+      error(e.loc, fmt::format("[{}, {}) is outside dimension {} of {}",
+                               n.start, n.start + *len, n.axis, n.shape.str()));
       return -1;
     }
     n.shape.dims[n.axis] = *len;
@@ -497,9 +511,10 @@ int Sema::evalAttention(const Expr &e) {
         continue;
       }
       if (!arg.key.empty()) {
-        error(arg.keyLoc, fmt::format("'concat' has no parameter '{}' (it takes "
-                                      "axis)",
-                                      arg.key));
+        error(arg.keyLoc,
+              fmt::format("'concat' has no parameter '{}' (it takes "
+                          "axis)",
+                          arg.key));
         return -1;
       }
       int x = eval(*arg.value);
