@@ -8,12 +8,15 @@
 using namespace dlc::rt;
 using llvm::StringRef;
 
-/// Train values may hold paths: spaces, newlines and '%' are %-escaped so a
-/// record stays one line of space-separated fields.
+/// Train values may hold paths and a text's vocabulary (any byte): '%',
+/// spaces, control characters and bytes above 0x7e are %-escaped so a record
+/// stays one line of space-separated printable fields, with no NUL to cut
+/// the string short.
 static std::string escape(StringRef value) {
   std::string out;
   for (char c : value) {
-    if (c == '%' || c == ' ' || c == '\n' || c == '\t')
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '%' || byte <= ' ' || byte > '~')
       out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
     else
       out.push_back(c);

@@ -219,6 +219,19 @@ TEST(ManifestTest, TrainValuesWithSpacesRoundTrip) {
   EXPECT_EQ(parsed->train.at("data"), m.train.at("data"));
 }
 
+TEST(ManifestTest, EveryByteOfAVocabularyRoundTrips) {
+  dlc::rt::Manifest m;
+  m.abiVersion = DLC_ABI_VERSION;
+  m.model = "m";
+  for (int c = 0; c < 256; ++c)
+    m.train["vocab"].push_back(static_cast<char>(c));
+  std::string text = m.serialize();
+  EXPECT_EQ(text.find('\0'), std::string::npos);
+  auto parsed = dlc::rt::Manifest::parse(text);
+  ASSERT_TRUE(bool(parsed)) << llvm::toString(parsed.takeError());
+  EXPECT_EQ(parsed->train.at("vocab"), m.train.at("vocab"));
+}
+
 TEST(ManifestTest, MalformedTextIsRefused) {
   auto noHeader = dlc::rt::Manifest::parse("buffer w param f32 3 zeros\n");
   ASSERT_FALSE(bool(noHeader));
