@@ -1,6 +1,7 @@
 //===- Sampler.cpp - text generation from a next-character model ----------===//
 #include "runtime/Sampler.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fmt/format.h>

@@ -19,11 +19,13 @@ using V = SmallVector<Value>;
 
 namespace {
 
-/// Static offsets/sizes/strides with one dynamic offset at `dynDim`.
+/// Offsets, sizes and strides of a tensor slice.
 struct SliceSpec {
   SmallVector<OpFoldResult> offsets, sizes, strides;
 };
 
+/// The unit-size slice at position `at` (static or dynamic) of `dim`, whole
+/// along every other dimension.
 SliceSpec spec(OpBuilder &b, ArrayRef<int64_t> shape, int64_t dim,
                OpFoldResult at) {
   SliceSpec s;
@@ -109,7 +111,8 @@ Value indexConst(Lowering &L, int64_t v) {
   return arith::ConstantIndexOp::create(L.b, L.loc, v);
 }
 
-/// for i in [0, T): body(i, iterArgs) -> new iterArgs.
+/// for i in [0, T): body(i, iterArgs) -> new iterArgs (time steps, or the
+/// ids of an embedding gradient).
 ValueRange timeLoop(Lowering &L, int64_t T, ValueRange init,
                     function_ref<V(Value, ValueRange)> body) {
   auto loop = scf::ForOp::create(
