@@ -342,8 +342,13 @@ int Sema::evalSequence(const Expr &e) {
   auto units = size(*e.args[1].value, "units");
   if (!units)
     return -1;
-  if (*units > 65536) {
-    error(e.args[1].value->loc, "units must be at most 65536");
+  // Weights [features, gates * units] and [units, gates * units], under the
+  // 2^28-element limit of every buffer.
+  int64_t gates = callee == "lstm" ? 4 : 1;
+  int64_t rows = std::max(shapeOf(x).dims[2], *units);
+  if (gates * *units > (int64_t(1) << 28) / rows) {
+    error(e.args[1].value->loc, fmt::format("a weight of {} x {} is too large",
+                                            rows, gates * *units));
     return -1;
   }
   Node n{callee == "lstm" ? Node::Lstm : Node::Rnn, {x}, shapeOf(x), e.loc};

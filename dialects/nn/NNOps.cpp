@@ -8,13 +8,6 @@
 using namespace mlir;
 using namespace dlc::nn;
 
-static std::string shapeStr(Type type) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << type;
-  return s;
-}
-
 //===----------------------------------------------------------------------===//
 // matmul
 //===----------------------------------------------------------------------===//
@@ -64,13 +57,11 @@ LogicalResult BiasAddOp::verify() {
   auto bias = getBias().getType();
   int64_t dim = getBiasDim();
   if (dim < 0 || dim >= in.getRank())
-    return emitOpError("axis ")
-           << getAxis() << " is not a dimension of " << shapeStr(in);
+    return emitOpError("axis ") << getAxis() << " is not a dimension of " << in;
   if (bias.getRank() != 1 || bias.getDimSize(0) != in.getDimSize(dim) ||
       bias.getElementType() != in.getElementType())
     return emitOpError("bias ")
-           << shapeStr(bias) << " does not match dimension " << dim << " of "
-           << shapeStr(in);
+           << bias << " does not match dimension " << dim << " of " << in;
   return success();
 }
 
@@ -79,8 +70,7 @@ LogicalResult ReshapeOp::verify() {
   auto out = getResult().getType();
   if (in.getNumElements() != out.getNumElements() ||
       in.getElementType() != out.getElementType())
-    return emitOpError("cannot reshape ")
-           << shapeStr(in) << " to " << shapeStr(out);
+    return emitOpError("cannot reshape ") << in << " to " << out;
   return success();
 }
 
@@ -197,7 +187,7 @@ LogicalResult BroadcastOp::verify() {
   if (ArrayRef<int64_t>(dropAxes(out.getShape(), getAxes())) != in.getShape() ||
       in.getElementType() != out.getElementType())
     return emitOpError("cannot broadcast ")
-           << shapeStr(in) << " to " << shapeStr(out) << " along the axes";
+           << in << " to " << out << " along the axes";
   return success();
 }
 
@@ -210,8 +200,8 @@ LogicalResult OneHotOp::verify() {
   auto out = getResult().getType();
   if (out.getRank() != in.getRank() + 1 ||
       out.getShape().drop_back() != in.getShape())
-    return emitOpError("result ") << shapeStr(out) << " must be the labels' "
-                                  << shapeStr(in) << " plus a class dimension";
+    return emitOpError("result ")
+           << out << " must be the labels' " << in << " plus a class dimension";
   return success();
 }
 
@@ -235,7 +225,7 @@ LogicalResult CrossEntropyOp::verify() {
   if (logits.getRank() < 2 ||
       logits.getShape().drop_back() != labels.getShape())
     return emitOpError("expects [..., C] logits and [...] labels, got ")
-           << shapeStr(logits) << " and " << shapeStr(labels);
+           << logits << " and " << labels;
   return success();
 }
 
@@ -249,8 +239,8 @@ static LogicalResult inferPairLoss(typename Op::Adaptor adaptor,
 template <typename Op> static LogicalResult verifyPairLoss(Op op) {
   if (op.getInput().getType() != op.getTarget().getType())
     return op.emitOpError("target ")
-           << shapeStr(op.getTarget().getType()) << " does not match input "
-           << shapeStr(op.getInput().getType());
+           << op.getTarget().getType() << " does not match input "
+           << op.getInput().getType();
   return success();
 }
 

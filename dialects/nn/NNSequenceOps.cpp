@@ -6,13 +6,6 @@
 using namespace mlir;
 using namespace dlc::nn;
 
-static std::string str(Type type) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << type;
-  return s;
-}
-
 LogicalResult EmbeddingOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
@@ -21,7 +14,7 @@ LogicalResult EmbeddingOp::inferReturnTypes(MLIRContext *,
   auto table = cast<RankedTensorType>(adaptor.getTable().getType());
   if (table.getRank() != 2)
     return emitOptionalError(loc, "embedding table must be [V, D], got ",
-                             str(table));
+                             table);
   SmallVector<int64_t> shape(ids.getShape());
   shape.push_back(table.getDimSize(1));
   results.push_back(RankedTensorType::get(shape, table.getElementType()));
@@ -34,27 +27,25 @@ LogicalResult EmbeddingGradOp::verify() {
   auto table = getResult().getType();
   if (table.getRank() != 2 || grad.getShape().drop_back() != ids.getShape() ||
       grad.getShape().back() != table.getDimSize(1))
-    return emitOpError("gradient ") << str(grad) << " does not match ids "
-                                    << str(ids) << " and table " << str(table);
+    return emitOpError("gradient ")
+           << grad << " does not match ids " << ids << " and table " << table;
   return success();
 }
 
-/// [B, T, gates * H] input and [H, gates * H] weight.
-static LogicalResult verifyRecurrence(Operation *op, RankedTensorType in,
-                                      RankedTensorType w, int64_t gates) {
-  if (in.getRank() != 3 || w.getRank() != 2 ||
-      w.getDimSize(1) != gates * w.getDimSize(0) ||
-      in.getDimSize(2) != w.getDimSize(1))
-    return op->emitOpError("expects a [B, T, ")
-           << (gates == 1 ? "" : "4 ") << "H] input and an [H, "
-           << (gates == 1 ? "" : "4 ") << "H] weight, got " << str(in)
-           << " and " << str(w);
-  return success();
+/// A [B, T, gates * H] input and an [H, gates * H] weight.
+static bool isRecurrence(RankedTensorType in, RankedTensorType w,
+                         int64_t gates) {
+  return in.getRank() == 3 && w.getRank() == 2 &&
+         w.getDimSize(1) == gates * w.getDimSize(0) &&
+         in.getDimSize(2) == w.getDimSize(1);
 }
 
 LogicalResult RnnOp::verify() {
-  return verifyRecurrence(*this, getInput().getType(), getWeight().getType(),
-                          1);
+  auto in = getInput().getType(), w = getWeight().getType();
+  if (!isRecurrence(in, w, 1))
+    return emitOpError("expects a [B, T, H] input and an [H, H] weight, got ")
+           << in << " and " << w;
+  return success();
 }
 
 LogicalResult LstmOp::inferReturnTypes(MLIRContext *,
@@ -63,13 +54,11 @@ LogicalResult LstmOp::inferReturnTypes(MLIRContext *,
                                        SmallVectorImpl<Type> &results) {
   auto in = cast<RankedTensorType>(adaptor.getInput().getType());
   auto w = cast<RankedTensorType>(adaptor.getWeight().getType());
-  if (in.getRank() != 3 || w.getRank() != 2 ||
-      w.getDimSize(1) != 4 * w.getDimSize(0) ||
-      in.getDimSize(2) != w.getDimSize(1))
+  if (!isRecurrence(in, w, 4))
     return emitOptionalError(loc,
                              "lstm expects a [B, T, 4 H] input and an "
                              "[H, 4 H] weight, got ",
-                             str(in), " and ", str(w));
+                             in, " and ", w);
   auto state = RankedTensorType::get(
       {in.getDimSize(0), in.getDimSize(1), w.getDimSize(0)},
       in.getElementType());
@@ -90,7 +79,7 @@ LogicalResult BatchMatmulOp::inferReturnTypes(MLIRContext *,
                              "batch_matmul expects operands of one rank "
                              "(at least 3) with the same batch "
                              "dimensions, got ",
-                             str(lhs), " and ", str(rhs));
+                             lhs, " and ", rhs);
   int64_t m = lhs.getDimSize(rank - (adaptor.getTransposeLhs() ? 1 : 2));
   int64_t k1 = lhs.getDimSize(rank - (adaptor.getTransposeLhs() ? 2 : 1));
   int64_t k2 = rhs.getDimSize(rank - (adaptor.getTransposeRhs() ? 1 : 2));
@@ -130,7 +119,7 @@ LogicalResult CausalMaskOp::verify() {
   auto t = getInput().getType();
   if (t.getRank() < 2 ||
       t.getDimSize(t.getRank() - 1) != t.getDimSize(t.getRank() - 2))
-    return emitOpError("expects [..., T, T] scores, got ") << str(t);
+    return emitOpError("expects [..., T, T] scores, got ") << t;
   return success();
 }
 
@@ -139,15 +128,15 @@ LogicalResult SliceOp::verify() {
   auto out = getResult().getType();
   int64_t axis = getAxis();
   if (axis < 0 || axis >= in.getRank() || out.getRank() != in.getRank())
-    return emitOpError("axis ") << axis << " is not a dimension of " << str(in);
+    return emitOpError("axis ") << axis << " is not a dimension of " << in;
   for (int64_t d = 0; d < in.getRank(); ++d)
     if (d != axis && in.getDimSize(d) != out.getDimSize(d))
-      return emitOpError("result ") << str(out) << " differs from " << str(in)
-                                    << " outside axis " << axis;
+      return emitOpError("result ")
+             << out << " differs from " << in << " outside axis " << axis;
   if (getStart() < 0 || getStart() + out.getDimSize(axis) > in.getDimSize(axis))
     return emitOpError("range [")
            << getStart() << ", " << getStart() + out.getDimSize(axis)
-           << ") is outside dimension " << axis << " of " << str(in);
+           << ") is outside dimension " << axis << " of " << in;
   return success();
 }
 
@@ -161,7 +150,7 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
   int64_t axis = adaptor.getAxis();
   if (axis < 0 || axis >= first.getRank())
     return emitOptionalError(loc, "concat axis ", axis,
-                             " is not a dimension of ", str(first));
+                             " is not a dimension of ", first);
   SmallVector<int64_t> shape(first.getShape());
   shape[axis] = 0;
   for (Value v : adaptor.getInputs()) {
@@ -169,8 +158,8 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
     for (int64_t d = 0; d < first.getRank(); ++d)
       if (t.getRank() != first.getRank() ||
           (d != axis && t.getDimSize(d) != first.getDimSize(d)))
-        return emitOptionalError(loc, "concat inputs ", str(first), " and ",
-                                 str(t), " differ outside axis ", axis);
+        return emitOptionalError(loc, "concat inputs ", first, " and ", t,
+                                 " differ outside axis ", axis);
     shape[axis] += t.getDimSize(axis);
   }
   results.push_back(RankedTensorType::get(shape, first.getElementType()));

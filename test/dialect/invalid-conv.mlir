@@ -28,7 +28,7 @@ func.func @pool_rank(%x: tensor<2x8x8xf32>) {
 // -----
 
 func.func @reshape(%x: tensor<2x8xf32>) {
-  // expected-error@+1 {{cannot reshape tensor<2x8xf32> to tensor<3x5xf32>}}
+  // expected-error@+1 {{cannot reshape 'tensor<2x8xf32>' to 'tensor<3x5xf32>'}}
   %0 = nn.reshape %x : tensor<2x8xf32> -> tensor<3x5xf32>
   return
 }
@@ -36,7 +36,7 @@ func.func @reshape(%x: tensor<2x8xf32>) {
 // -----
 
 func.func @bias_axis(%x: tensor<2x3x4x4xf32>, %b: tensor<4xf32>) {
-  // expected-error@+1 {{bias tensor<4xf32> does not match dimension 1 of tensor<2x3x4x4xf32>}}
+  // expected-error@+1 {{bias 'tensor<4xf32>' does not match dimension 1 of 'tensor<2x3x4x4xf32>'}}
   %0 = nn.bias_add %x, %b {axis = 1} : tensor<2x3x4x4xf32>, tensor<4xf32>
   return
 }

@@ -1,7 +1,7 @@
 // RUN: dlc-opt %s -split-input-file -verify-diagnostics
 
 func.func @table_rank(%ids: tensor<2x5xi32>, %t: tensor<7xf32>) {
-  // expected-error@+2 {{embedding table must be [V, D], got tensor<7xf32>}}
+  // expected-error@+2 {{embedding table must be [V, D], got 'tensor<7xf32>'}}
   // expected-error@+1 {{failed to infer returned types}}
   %0 = nn.embedding %ids, %t : tensor<2x5xi32>, tensor<7xf32> -> tensor<2x5x7xf32>
   return
@@ -10,7 +10,7 @@ func.func @table_rank(%ids: tensor<2x5xi32>, %t: tensor<7xf32>) {
 // -----
 
 func.func @lstm_gates(%x: tensor<2x5x9xf32>, %w: tensor<3x9xf32>) {
-  // expected-error@+1 {{lstm expects a [B, T, 4 H] input and an [H, 4 H] weight, got tensor<2x5x9xf32> and tensor<3x9xf32>}}
+  // expected-error@+1 {{lstm expects a [B, T, 4 H] input and an [H, 4 H] weight, got 'tensor<2x5x9xf32>' and 'tensor<3x9xf32>'}}
   %h, %c = nn.lstm %x, %w : tensor<2x5x9xf32>, tensor<3x9xf32>
   return
 }
@@ -18,7 +18,7 @@ func.func @lstm_gates(%x: tensor<2x5x9xf32>, %w: tensor<3x9xf32>) {
 // -----
 
 func.func @rnn_weight(%x: tensor<2x5x3xf32>, %w: tensor<4x4xf32>) {
-  // expected-error@+1 {{expects a [B, T, H] input and an [H, H] weight, got tensor<2x5x3xf32> and tensor<4x4xf32>}}
+  // expected-error@+1 {{expects a [B, T, H] input and an [H, H] weight, got 'tensor<2x5x3xf32>' and 'tensor<4x4xf32>'}}
   %0 = nn.rnn %x, %w : tensor<2x5x3xf32>, tensor<4x4xf32>
   return
 }
@@ -53,7 +53,7 @@ func.func @perm(%a: tensor<2x5x4xf32>) {
 // -----
 
 func.func @mask_square(%a: tensor<2x5x4xf32>) {
-  // expected-error@+1 {{expects [..., T, T] scores, got tensor<2x5x4xf32>}}
+  // expected-error@+1 {{expects [..., T, T] scores, got 'tensor<2x5x4xf32>'}}
   %0 = nn.causal_mask %a fill 0.0 : tensor<2x5x4xf32>
   return
 }
@@ -61,7 +61,7 @@ func.func @mask_square(%a: tensor<2x5x4xf32>) {
 // -----
 
 func.func @slice_range(%a: tensor<2x5x4xf32>) {
-  // expected-error@+1 {{range [3, 6) is outside dimension 1 of tensor<2x5x4xf32>}}
+  // expected-error@+1 {{range [3, 6) is outside dimension 1 of 'tensor<2x5x4xf32>'}}
   %0 = nn.slice %a axis 1 start 3 : tensor<2x5x4xf32> -> tensor<2x3x4xf32>
   return
 }
@@ -69,7 +69,7 @@ func.func @slice_range(%a: tensor<2x5x4xf32>) {
 // -----
 
 func.func @concat_shapes(%a: tensor<2x5x4xf32>, %b: tensor<2x4x4xf32>) {
-  // expected-error@+2 {{concat inputs tensor<2x5x4xf32> and tensor<2x4x4xf32> differ outside axis 2}}
+  // expected-error@+2 {{concat inputs 'tensor<2x5x4xf32>' and 'tensor<2x4x4xf32>' differ outside axis 2}}
   // expected-error@+1 {{failed to infer returned types}}
   %0 = nn.concat %a, %b axis 2 : tensor<2x5x4xf32>, tensor<2x4x4xf32> -> tensor<2x5x8xf32>
   return
@@ -86,7 +86,7 @@ func.func @dropout_rate(%a: tensor<2x5xf32>, %s: tensor<i32>) {
 // -----
 
 func.func @embedding_grad(%g: tensor<2x5x3xf32>, %ids: tensor<2x5xi32>) {
-  // expected-error@+1 {{gradient tensor<2x5x3xf32> does not match ids tensor<2x5xi32> and table tensor<7x4xf32>}}
+  // expected-error@+1 {{gradient 'tensor<2x5x3xf32>' does not match ids 'tensor<2x5xi32>' and table 'tensor<7x4xf32>'}}
   %0 = nn.embedding_grad %g, %ids : tensor<2x5x3xf32>, tensor<2x5xi32> -> tensor<7x4xf32>
   return
 }

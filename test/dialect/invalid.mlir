@@ -28,7 +28,7 @@ func.func @matmul_result(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) {
 // -----
 
 func.func @bias(%x: tensor<4x8xf32>, %b: tensor<7xf32>) {
-  // expected-error@+1 {{bias tensor<7xf32> does not match dimension 1 of tensor<4x8xf32>}}
+  // expected-error@+1 {{bias 'tensor<7xf32>' does not match dimension 1 of 'tensor<4x8xf32>'}}
   %0 = nn.bias_add %x, %b : tensor<4x8xf32>, tensor<7xf32>
   return
 }
@@ -44,7 +44,7 @@ func.func @axes(%x: tensor<4x8xf32>) {
 // -----
 
 func.func @broadcast(%x: tensor<3xf32>) {
-  // expected-error@+1 {{cannot broadcast tensor<3xf32> to tensor<4x5xf32> along the axes}}
+  // expected-error@+1 {{cannot broadcast 'tensor<3xf32>' to 'tensor<4x5xf32>' along the axes}}
   %0 = nn.broadcast %x {axes = array<i64: 0>} : tensor<3xf32> -> tensor<4x5xf32>
   return
 }
@@ -69,7 +69,7 @@ func.func @dynamic(%a: tensor<?x8xf32>) {
 // -----
 
 func.func @cross_entropy(%x: tensor<4x8xf32>, %l: tensor<5xi32>) {
-  // expected-error@+1 {{expects [..., C] logits and [...] labels, got tensor<4x8xf32> and tensor<5xi32>}}
+  // expected-error@+1 {{expects [..., C] logits and [...] labels, got 'tensor<4x8xf32>' and 'tensor<5xi32>'}}
   %0 = nn.cross_entropy %x, %l : tensor<4x8xf32>, tensor<5xi32>
   return
 }
@@ -77,7 +77,7 @@ func.func @cross_entropy(%x: tensor<4x8xf32>, %l: tensor<5xi32>) {
 // -----
 
 func.func @mse(%x: tensor<4x8xf32>, %t: tensor<4x7xf32>) {
-  // expected-error@+1 {{target tensor<4x7xf32> does not match input tensor<4x8xf32>}}
+  // expected-error@+1 {{target 'tensor<4x7xf32>' does not match input 'tensor<4x8xf32>'}}
   %0 = nn.mse %x, %t : tensor<4x8xf32>, tensor<4x7xf32>
   return
 }
@@ -85,7 +85,7 @@ func.func @mse(%x: tensor<4x8xf32>, %t: tensor<4x7xf32>) {
 // -----
 
 func.func @one_hot(%l: tensor<4xi32>) {
-  // expected-error@+1 {{result tensor<5x10xf32> must be the labels' tensor<4xi32> plus a class dimension}}
+  // expected-error@+1 {{result 'tensor<5x10xf32>' must be the labels' 'tensor<4xi32>' plus a class dimension}}
   %0 = nn.one_hot %l : tensor<4xi32> -> tensor<5x10xf32>
   return
 }
