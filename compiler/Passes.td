@@ -103,9 +103,9 @@ def EmitEntryPoints : Pass<"dlc-emit-entry-points", "mlir::ModuleOp"> {
   let summary = "Add the dlc C ABI: dlc_<entry>(void **), dlc_abi_version, dlc_manifest";
   let description = [{
     Runs on the LLVM dialect, after functions were lowered with the bare-pointer
-    calling convention. For every function tagged `dlc.entry` it adds
+    calling convention. For every function tagged `nn.entry` it adds
     `void dlc_<name>(void **buffers)` which calls it with the buffers in
-    order; the manifest text comes from the module's `dlc.manifest` attribute.
+    order; the manifest text comes from the module's `nn.manifest` attribute.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }

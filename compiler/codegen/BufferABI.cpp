@@ -1,5 +1,6 @@
 //===- BufferABI.cpp - tensor signatures to caller-owned buffers ----------===//
 #include "compiler/Passes.h"
+#include "dialects/nn/NNContract.h"
 
 namespace dlc {
 #define GEN_PASS_DEF_BUFFERABI
@@ -44,15 +45,22 @@ struct BufferABIPass : dlc::impl::BufferABIBase<BufferABIPass> {
     SmallVector<std::pair<Value, unsigned>> writes;
     SmallVector<DictionaryAttr> outAttrs;
     SmallVector<Type> outTypes;
-    for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
-      if (auto target = func.getResultAttrOfType<IntegerAttr>(i, "nn.update")) {
-        writes.push_back({value, (unsigned)target.getInt()});
+    // Each result's buffer: its nn.update argument, or a new trailing one in
+    // the contract's order (nn::entryBuffers).
+    SmallVector<unsigned> targets(ret.getNumOperands());
+    for (auto [i, value] : llvm::enumerate(ret.getOperands()))
+      if (auto target =
+              func.getResultAttrOfType<IntegerAttr>(i, dlc::nn::attr::kUpdate))
+        targets[i] = target.getInt();
+    for (dlc::nn::EntryBuffer buffer : dlc::nn::entryBuffers(func)) {
+      if (!buffer.isResult)
         continue;
-      }
-      writes.push_back({value, numArgs + (unsigned)outTypes.size()});
-      outTypes.push_back(memrefFor(value.getType()));
-      outAttrs.push_back(func.getResultAttrDict(i));
+      targets[buffer.index] = numArgs + outTypes.size();
+      outTypes.push_back(memrefFor(ret.getOperand(buffer.index).getType()));
+      outAttrs.push_back(func.getResultAttrDict(buffer.index));
     }
+    for (auto [value, target] : llvm::zip(ret.getOperands(), targets))
+      writes.push_back({value, target});
     func.removeResAttrsAttr();
     for (auto [type, attrs] : llvm::zip(outTypes, outAttrs))
       (void)func.insertArgument(func.getNumArguments(), type, attrs, loc);

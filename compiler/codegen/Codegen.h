@@ -11,10 +11,14 @@
 
 namespace dlc {
 
-/// Describes the buffers of every `dlc.entry` function of an nn module whose
+/// Describes the buffers of every `nn.entry` function of an nn module whose
 /// parameters are lifted and whose training step is built: arguments in
 /// order, then results that are not in-place updates (new output buffers).
+/// Model name, source hash and training settings come from the module's
+/// nn.model, nn.source and nn.settings attributes.
 mlir::FailureOr<rt::Manifest> buildManifest(mlir::ModuleOp module);
+/// Builds the manifest and stores its text in the module's nn.manifest.
+mlir::LogicalResult attachManifest(mlir::ModuleOp module);
 
 /// LLVM dialect -> LLVM IR, optimized at O3 for the host CPU.
 llvm::Expected<std::unique_ptr<llvm::Module>>

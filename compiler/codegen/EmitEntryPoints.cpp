@@ -1,5 +1,6 @@
 //===- EmitEntryPoints.cpp - the dlc C ABI over compiled functions --------===//
 #include "compiler/Passes.h"
+#include "dialects/nn/NNContract.h"
 #include "runtime/dlc_abi.h"
 
 namespace dlc {
@@ -23,7 +24,7 @@ struct EmitEntryPointsPass
 
     SmallVector<LLVM::LLVMFuncOp> entries;
     for (auto func : module.getOps<LLVM::LLVMFuncOp>())
-      if (func->hasAttr("dlc.entry"))
+      if (func->hasAttr(dlc::nn::attr::kEntry))
         entries.push_back(func);
     for (LLVM::LLVMFuncOp callee : entries) {
       auto type = callee.getFunctionType();
@@ -58,7 +59,8 @@ struct EmitEntryPointsPass
     }
 
     // const char *dlc_manifest(void)
-    auto manifestAttr = module->getAttrOfType<StringAttr>("dlc.manifest");
+    auto manifestAttr =
+        module->getAttrOfType<StringAttr>(dlc::nn::attr::kManifest);
     auto manifest = LLVM::LLVMFuncOp::create(
         b, loc, "dlc_manifest", LLVM::LLVMFunctionType::get(ptr, {}));
     {

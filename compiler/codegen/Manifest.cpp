@@ -1,5 +1,6 @@
 //===- Manifest.cpp - describe entry-point buffers for the runtime --------===//
 #include "compiler/codegen/Codegen.h"
+#include "dialects/nn/NNContract.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -17,8 +18,14 @@ static std::optional<rt::DType> dtypeOf(RankedTensorType type) {
 FailureOr<rt::Manifest> dlc::buildManifest(ModuleOp module) {
   rt::Manifest manifest;
   manifest.abiVersion = DLC_ABI_VERSION;
-  if (auto name = module->getAttrOfType<StringAttr>("dlc.model"))
+  if (auto name = module->getAttrOfType<StringAttr>(nn::attr::kModel))
     manifest.model = name.str();
+  if (auto source = module->getAttrOfType<StringAttr>(nn::attr::kSource))
+    manifest.sourceHash = source.str();
+  if (auto settings =
+          module->getAttrOfType<DictionaryAttr>(nn::attr::kSettings))
+    for (NamedAttribute s : settings)
+      manifest.train[s.getName().str()] = cast<StringAttr>(s.getValue()).str();
 
   // Buffers are shared across entries by name (predict and train_step use the
   // same parameters); one name must always have one shape.
@@ -42,44 +49,53 @@ FailureOr<rt::Manifest> dlc::buildManifest(ModuleOp module) {
   };
 
   for (auto func : module.getOps<func::FuncOp>()) {
-    if (!func->hasAttr("dlc.entry"))
+    if (!func->hasAttr(nn::attr::kEntry))
       continue;
-    std::vector<size_t> &args = manifest.entries[func.getName().str()];
-    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+    std::vector<size_t> &order = manifest.entries[func.getName().str()];
+    for (nn::EntryBuffer buffer : nn::entryBuffers(func)) {
+      unsigned i = buffer.index;
       rt::BufferSpec spec;
-      if (auto p = func.getArgAttrOfType<StringAttr>(i, "nn.param")) {
-        spec.name = p.str();
-        spec.kind = rt::BufferKind::Param;
-      } else if (auto s = func.getArgAttrOfType<StringAttr>(i, "nn.state")) {
-        spec.name = s.str();
-        spec.kind = rt::BufferKind::State;
-      } else if (auto n = func.getArgAttrOfType<StringAttr>(i, "nn.name")) {
-        spec.name = n.str();
-        spec.kind = rt::BufferKind::Input;
+      Type type;
+      if (buffer.isResult) {
+        auto name = func.getResultAttrOfType<StringAttr>(i, nn::attr::kName);
+        if (!name)
+          return func.emitError("result ") << i << " has no buffer name";
+        spec.name = name.str();
+        spec.kind = rt::BufferKind::Output;
+        type = func.getResultTypes()[i];
       } else {
-        return func.emitError("argument ") << i << " has no buffer name";
+        if (auto p = func.getArgAttrOfType<StringAttr>(i, nn::attr::kParam)) {
+          spec.name = p.str();
+          spec.kind = rt::BufferKind::Param;
+        } else if (auto s =
+                       func.getArgAttrOfType<StringAttr>(i, nn::attr::kState)) {
+          spec.name = s.str();
+          spec.kind = rt::BufferKind::State;
+        } else if (auto n =
+                       func.getArgAttrOfType<StringAttr>(i, nn::attr::kName)) {
+          spec.name = n.str();
+          spec.kind = rt::BufferKind::Input;
+        } else {
+          return func.emitError("argument ") << i << " has no buffer name";
+        }
+        if (auto init = func.getArgAttrOfType<StringAttr>(i, nn::attr::kInit))
+          spec.init = init.str();
+        type = func.getArgumentTypes()[i];
       }
-      if (auto init = func.getArgAttrOfType<StringAttr>(i, "nn.init"))
-        spec.init = init.str();
-      auto index = addBuffer(func, spec, func.getArgumentTypes()[i]);
+      auto index = addBuffer(func, spec, type);
       if (failed(index))
         return failure();
-      args.push_back(*index);
-    }
-    for (unsigned i = 0; i < func.getNumResults(); ++i) {
-      if (func.getResultAttr(i, "nn.update"))
-        continue;
-      auto name = func.getResultAttrOfType<StringAttr>(i, "nn.name");
-      if (!name)
-        return func.emitError("result ") << i << " has no buffer name";
-      rt::BufferSpec spec;
-      spec.name = name.str();
-      spec.kind = rt::BufferKind::Output;
-      auto index = addBuffer(func, spec, func.getResultTypes()[i]);
-      if (failed(index))
-        return failure();
-      args.push_back(*index);
+      order.push_back(*index);
     }
   }
   return manifest;
+}
+
+LogicalResult dlc::attachManifest(ModuleOp module) {
+  FailureOr<rt::Manifest> manifest = buildManifest(module);
+  if (failed(manifest))
+    return failure();
+  module->setAttr(nn::attr::kManifest,
+                  StringAttr::get(module.getContext(), manifest->serialize()));
+  return success();
 }

@@ -1,5 +1,6 @@
 //===- EmitNN.cpp - checked graph to the nn dialect -----------------------===//
 #include "compiler/frontend/EmitNN.h"
+#include "dialects/nn/NNContract.h"
 
 #include "dialects/nn/NNDialect.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -16,7 +17,10 @@ public:
 
   OwningOpRef<ModuleOp> run() {
     OwningOpRef<ModuleOp> module = ModuleOp::create(loc(graph.nodes[0].loc));
-    module->getOperation()->setAttr("dlc.model", b.getStringAttr(graph.model));
+    module->getOperation()->setAttr(nn::attr::kModel,
+                                    b.getStringAttr(graph.model));
+    if (graph.train)
+      module->getOperation()->setAttr(nn::attr::kSettings, settings());
     b.setInsertionPointToEnd(module->getBody());
     emitPredict();
     if (graph.train)
@@ -25,6 +29,22 @@ public:
   }
 
 private:
+  /// The training set-up, as the runtime reads it from the manifest.
+  DictionaryAttr settings() {
+    const TrainSpec &train = *graph.train;
+    SmallVector<NamedAttribute> entries{
+        b.getNamedAttr("data",
+                       b.getStringAttr(train.dataKind + ":" + train.dataPath)),
+        b.getNamedAttr("loss", b.getStringAttr(train.lossName)),
+        b.getNamedAttr("optimizer", b.getStringAttr(train.optimizer)),
+        b.getNamedAttr("batch", b.getStringAttr(std::to_string(train.batch))),
+        b.getNamedAttr("epochs", b.getStringAttr(std::to_string(train.epochs))),
+        b.getNamedAttr("seed", b.getStringAttr(std::to_string(train.seed)))};
+    if (train.dataKind == "text")
+      entries.push_back(b.getNamedAttr("vocab", b.getStringAttr(train.vocab)));
+    return b.getDictionaryAttr(entries);
+  }
+
   const Graph &graph;
   llvm::SourceMgr &sources;
   OpBuilder b;
@@ -43,7 +63,7 @@ private:
 
   DictionaryAttr named(StringRef name) {
     return b.getDictionaryAttr(
-        b.getNamedAttr("nn.name", b.getStringAttr(name)));
+        b.getNamedAttr(nn::attr::kName, b.getStringAttr(name)));
   }
 
   /// Creates a function whose arguments are the model inputs plus `extra`.
@@ -64,7 +84,7 @@ private:
     auto func = func::FuncOp::create(b, loc(graph.nodes[0].loc), name,
                                      b.getFunctionType(args, results));
     func.setArgAttrsAttr(b.getArrayAttr(argAttrs));
-    func->setAttr("dlc.entry", b.getUnitAttr());
+    func->setAttr(nn::attr::kEntry, b.getUnitAttr());
     func.addEntryBlock();
     return func;
   }
@@ -297,10 +317,12 @@ private:
     const TrainSpec &spec = *graph.train;
     auto labelsType = RankedTensorType::get(spec.labelShape, b.getI32Type());
     auto lossType = RankedTensorType::get({}, b.getF32Type());
-    SmallVector<std::pair<StringRef, Type>> extra{{"labels", labelsType}};
+    SmallVector<std::pair<StringRef, Type>> extra{
+        {nn::buffer::kLabels, labelsType}};
     // Dropout masks depend on the step number, which the runtime feeds.
     if (graph.hasDropout)
-      extra.push_back({"step", RankedTensorType::get({}, b.getI32Type())});
+      extra.push_back(
+          {nn::buffer::kStep, RankedTensorType::get({}, b.getI32Type())});
     func::FuncOp func = startFunction("train_step", extra, lossType);
     Value step = graph.hasDropout ? func.getArguments().back() : Value();
     SmallVector<Value> values = emitForward(func, step);
@@ -325,13 +347,13 @@ private:
       break;
     }
     func::ReturnOp::create(b, func.getLoc(), loss);
-    func.setResultAttrs(0, named("loss"));
+    func.setResultAttrs(0, named(nn::buffer::kLoss));
 
     SmallVector<NamedAttribute> config{
         b.getNamedAttr("optimizer", b.getStringAttr(spec.optimizer))};
     for (auto &[key, value] : spec.hyper)
       config.push_back(b.getNamedAttr(key, b.getF64FloatAttr(value)));
-    func->setAttr("nn.train", b.getDictionaryAttr(config));
+    func->setAttr(nn::attr::kTrain, b.getDictionaryAttr(config));
     b.setInsertionPointAfter(func);
   }
 };

@@ -1,5 +1,6 @@
 //===- Sema.cpp - names, shapes and settings of a .net program ------------===//
 #include "compiler/frontend/SemaImpl.h"
+#include "dialects/nn/NNContract.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -661,6 +662,39 @@ bool Sema::evalBody(const Model &body) {
   return true;
 }
 
+/// Inputs, outputs and parameters become buffers named after them (the
+/// manifest); the names the runtime gives a meaning of its own are taken.
+bool Sema::checkBufferNames(const Model &model) {
+  auto reserved = [&](StringRef name, SMLoc loc, StringRef what) {
+    if (!nn::isReservedBufferName(name))
+      return false;
+    StringRef role = name == nn::buffer::kLoss   ? "the loss of each step"
+                     : name == nn::buffer::kStep ? "the step number"
+                                                 : "the labels of each batch";
+    error(loc, fmt::format("'{}' is a reserved buffer name (the runtime's "
+                           "buffer for {}): give this {} another name",
+                           name.str(), role.str(), what.str()));
+    return true;
+  };
+  for (const Input &in : model.inputs)
+    if (reserved(in.name, in.loc, "input"))
+      return false;
+  for (const auto &[name, node] : graph.outputs) {
+    SMLoc loc = definedAt[name];
+    if (reserved(name, loc, "output"))
+      return false;
+    for (const Node &n : graph.nodes)
+      if (n.op == Node::Param && n.name == name) {
+        error(loc, fmt::format("output '{}' has the name of a parameter: "
+                               "define the param() in a statement of its own",
+                               name));
+        note(n.loc, "the parameter is created here");
+        return false;
+      }
+  }
+  return true;
+}
+
 std::optional<Graph> Sema::run(const Program &program) {
   SMLoc start = SMLoc::getFromPointer(
       sources.getMemoryBuffer(sources.getMainFileID())->getBufferStart());
@@ -739,6 +773,8 @@ std::optional<Graph> Sema::run(const Program &program) {
     }
     graph.outputs.push_back({name, it->second});
   }
+  if (!checkBufferNames(model))
+    return std::nullopt;
   if (train && !trainSettings(*train, /*early=*/false))
     return std::nullopt;
   return std::move(graph);

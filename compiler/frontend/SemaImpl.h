@@ -64,6 +64,7 @@ private:
   const Shape &shapeOf(int node) const { return graph.nodes[node].shape; }
 
   bool checkInputs(const Model &model, const Train *train);
+  bool checkBufferNames(const Model &model);
   int eval(const Expr &e);
   int evalCall(const Expr &e);
   int evalBinary(const Expr &e);

@@ -5,6 +5,7 @@
 #include "compiler/frontend/EmitNN.h"
 #include "compiler/frontend/Parser.h"
 #include "compiler/pipeline/Pipeline.h"
+#include "dialects/nn/NNContract.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
@@ -67,28 +68,15 @@ LogicalResult Compiler::load(llvm::StringRef path, const SemaOptions &options,
 
 FailureOr<OwningOpRef<ModuleOp>> Compiler::emitNN() {
   OwningOpRef<ModuleOp> module = dlc::emitNN(*graph_, sources_, context_);
+  (*module)->setAttr(nn::attr::kSource, StringAttr::get(&context_, hash_));
   if (failed(verify(*module)))
     return failure();
   PassManager pm(&context_);
   if (failed(addTrainingPasses(pm)) || failed(pm.run(*module)))
     return failure();
 
-  FailureOr<rt::Manifest> manifest = buildManifest(*module);
-  if (failed(manifest))
+  if (failed(attachManifest(*module)))
     return failure();
-  manifest->sourceHash = hash_;
-  if (const auto &train = graph_->train) {
-    manifest->train = {{"data", train->dataKind + ":" + train->dataPath},
-                       {"loss", train->lossName},
-                       {"optimizer", train->optimizer},
-                       {"batch", std::to_string(train->batch)},
-                       {"epochs", std::to_string(train->epochs)},
-                       {"seed", std::to_string(train->seed)}};
-    if (train->dataKind == "text")
-      manifest->train["vocab"] = train->vocab;
-  }
-  (*module)->setAttr("dlc.manifest",
-                     StringAttr::get(&context_, manifest->serialize()));
   return module;
 }
 

@@ -1,6 +1,7 @@
 //===- BuildTrainStep.cpp - loss function to training step ----------------===//
 #include "compiler/Passes.h"
 #include "compiler/transforms/Autodiff.h"
+#include "dialects/nn/NNContract.h"
 
 namespace dlc {
 #define GEN_PASS_DEF_BUILDTRAINSTEP
@@ -18,7 +19,7 @@ namespace {
 struct BuildTrainStepPass : dlc::impl::BuildTrainStepBase<BuildTrainStepPass> {
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>())
-      if (func->hasAttr("nn.train") && failed(build(func)))
+      if (func->hasAttr(nn::attr::kTrain) && failed(build(func)))
         return signalPassFailure();
   }
 
@@ -27,7 +28,7 @@ struct BuildTrainStepPass : dlc::impl::BuildTrainStepBase<BuildTrainStepPass> {
 } // namespace
 
 LogicalResult BuildTrainStepPass::build(func::FuncOp func) {
-  auto config = dyn_cast<DictionaryAttr>(func->getAttr("nn.train"));
+  auto config = dyn_cast<DictionaryAttr>(func->getAttr(nn::attr::kTrain));
   auto optimizer = config ? config.getAs<StringAttr>("optimizer") : nullptr;
   if (!optimizer)
     return func.emitError("nn.train must be a dictionary with an 'optimizer'");
@@ -46,7 +47,7 @@ LogicalResult BuildTrainStepPass::build(func::FuncOp func) {
 
   SmallVector<BlockArgument> params;
   for (BlockArgument arg : func.getArguments())
-    if (func.getArgAttr(arg.getArgNumber(), "nn.param"))
+    if (func.getArgAttr(arg.getArgNumber(), nn::attr::kParam))
       params.push_back(arg);
   if (params.empty())
     return func.emitError("nothing to train: the loss has no parameters");
@@ -62,14 +63,14 @@ LogicalResult BuildTrainStepPass::build(func::FuncOp func) {
   SmallVector<std::pair<Value, unsigned>> updates;
   auto addState = [&](Type type, StringRef name) {
     auto attrs = b.getDictionaryAttr(
-        {b.getNamedAttr("nn.state", b.getStringAttr(name)),
-         b.getNamedAttr("nn.init", b.getStringAttr("zeros"))});
+        {b.getNamedAttr(nn::attr::kState, b.getStringAttr(name)),
+         b.getNamedAttr(nn::attr::kInit, b.getStringAttr("zeros"))});
     unsigned index = func.getNumArguments();
     (void)func.insertArgument(index, type, attrs, loc);
     return func.getArgument(index);
   };
   auto paramName = [&](BlockArgument p) {
-    return cast<StringAttr>(func.getArgAttr(p.getArgNumber(), "nn.param"))
+    return cast<StringAttr>(func.getArgAttr(p.getArgNumber(), nn::attr::kParam))
         .getValue();
   };
 
@@ -119,13 +120,13 @@ LogicalResult BuildTrainStepPass::build(func::FuncOp func) {
     unsigned resultIndex = func.getNumResults();
     if (failed(func.insertResult(
             resultIndex, value.getType(),
-            b.getDictionaryAttr(
-                b.getNamedAttr("nn.update", b.getI64IntegerAttr(argIndex))))))
+            b.getDictionaryAttr(b.getNamedAttr(
+                nn::attr::kUpdate, b.getI64IntegerAttr(argIndex))))))
       return failure();
     results.push_back(value);
   }
   func::ReturnOp::create(b, ret.getLoc(), results);
   ret.erase();
-  func->removeAttr("nn.train");
+  func->removeAttr(nn::attr::kTrain);
   return success();
 }

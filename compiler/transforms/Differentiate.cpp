@@ -1,6 +1,7 @@
 //===- Differentiate.cpp - @f to @f_grad ----------------------------------===//
 #include "compiler/Passes.h"
 #include "compiler/transforms/Autodiff.h"
+#include "dialects/nn/NNContract.h"
 
 namespace dlc {
 #define GEN_PASS_DEF_DIFFERENTIATE
@@ -15,7 +16,7 @@ struct DifferentiatePass : dlc::impl::DifferentiateBase<DifferentiatePass> {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> todo;
     for (auto func : module.getOps<func::FuncOp>())
-      if (func->hasAttr("nn.differentiate"))
+      if (func->hasAttr(dlc::nn::attr::kDifferentiate))
         todo.push_back(func);
     for (func::FuncOp func : todo) {
       if (func.getNumResults() != 1) {
@@ -24,7 +25,7 @@ struct DifferentiatePass : dlc::impl::DifferentiateBase<DifferentiatePass> {
       }
       func::FuncOp grad = func.clone();
       grad.setName((func.getName() + "_grad").str());
-      grad->removeAttr("nn.differentiate");
+      grad->removeAttr(dlc::nn::attr::kDifferentiate);
       module.push_back(grad);
 
       auto ret = cast<func::ReturnOp>(grad.getBody().back().getTerminator());

@@ -1,5 +1,6 @@
 //===- LiftParams.cpp - nn.param ops to function arguments ----------------===//
 #include "compiler/Passes.h"
+#include "dialects/nn/NNContract.h"
 
 #include "llvm/ADT/StringMap.h"
 
@@ -26,8 +27,8 @@ struct LiftParamsPass : dlc::impl::LiftParamsBase<LiftParamsPass> {
         if (!arg) {
           OpBuilder b(param);
           auto attrs = b.getDictionaryAttr(
-              {b.getNamedAttr("nn.param", param.getNameAttr()),
-               b.getNamedAttr("nn.init", param.getInitAttr())});
+              {b.getNamedAttr(dlc::nn::attr::kParam, param.getNameAttr()),
+               b.getNamedAttr(dlc::nn::attr::kInit, param.getInitAttr())});
           if (failed(func.insertArgument(next, param.getType(), attrs,
                                          param.getLoc())))
             return signalPassFailure();

@@ -15,6 +15,11 @@ def NN_Dialect : Dialect {
     are integer tensors. Every op infers its result type.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
+  // The nn.* attributes of the IR contract (NNContract.h) are verified
+  // wherever they appear.
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
 }
 
 class NN_Op<string mnemonic, list<Trait> traits = []>

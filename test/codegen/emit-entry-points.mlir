@@ -12,8 +12,8 @@
 // CHECK: llvm.mlir.constant(1 : i32)
 // CHECK-LABEL: llvm.func @dlc_manifest() -> !llvm.ptr
 // CHECK: llvm.mlir.addressof @dlc_manifest_text
-module attributes {dlc.manifest = "dlc 1\0Amodel m\0A"} {
-  llvm.func @step(%a: !llvm.ptr, %b: !llvm.ptr) attributes {dlc.entry} {
+module attributes {nn.manifest = "dlc 1\0Amodel m\0A"} {
+  llvm.func @step(%a: !llvm.ptr, %b: !llvm.ptr) attributes {nn.entry} {
     llvm.return
   }
   llvm.func @helper(%a: !llvm.ptr) {

@@ -97,7 +97,7 @@ protected:
       reduceAxes += fmt::format("{}{}", d ? ", " : "", d);
     std::string text = fmt::format(
         "func.func @f({}%r: {}) -> tensor<f64> attributes {{nn.differentiate, "
-        "dlc.entry}} {{\n{}\n  %w = nn.mul %y, %r : {}\n"
+        "nn.entry}} {{\n{}\n  %w = nn.mul %y, %r : {}\n"
         "  %s = nn.reduce_sum %w {{axes = array<i64{}{}>}} : {} -> "
         "tensor<f64>\n"
         "  return %s : tensor<f64>\n}}\n",
@@ -112,7 +112,7 @@ protected:
     ASSERT_TRUE(succeeded(parsePassPipeline("nn-differentiate", pm)));
     ASSERT_TRUE(succeeded(pm.run(*module))) << text;
     module->walk(
-        [&](func::FuncOp f) { f->setAttr("dlc.entry", UnitAttr::get(&ctx)); });
+        [&](func::FuncOp f) { f->setAttr("nn.entry", UnitAttr::get(&ctx)); });
     ASSERT_TRUE(succeeded(compiler.lowerToLinalg(*module))) << text;
     ASSERT_TRUE(succeeded(compiler.lowerToLLVM(*module))) << text;
 
@@ -188,7 +188,7 @@ protected:
           tensorType(inputs[k].shape, inputs[k].isInt ? "i32" : "f64"));
     std::string outType = tensorType(outShape, "f64");
     std::string text = fmt::format(
-        "func.func @f({}) -> {} attributes {{dlc.entry}} {{\n{}\n  return %y : "
+        "func.func @f({}) -> {} attributes {{nn.entry}} {{\n{}\n  return %y : "
         "{}\n}}\n",
         signature, outType, body, outType);
     dlc::Compiler compiler;
