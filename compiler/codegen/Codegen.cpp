@@ -46,20 +46,39 @@ static llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostMachine() {
   return builder->createTargetMachine();
 }
 
+/// LLVM dialect -> LLVM IR optimized at O3 for `tm`. Every function carries
+/// the target's CPU and features, so the optimizer's cost model and the
+/// vectorizer see the host's vector units whichever route runs the code.
+static llvm::Expected<std::unique_ptr<llvm::Module>>
+translateFor(ModuleOp module, llvm::LLVMContext &context,
+             llvm::TargetMachine &tm) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, context);
+  if (!llvmModule)
+    return error("cannot translate the module to LLVM IR");
+  llvmModule->setDataLayout(tm.createDataLayout());
+  llvmModule->setTargetTriple(tm.getTargetTriple());
+  for (llvm::Function &function : *llvmModule) {
+    if (function.isDeclaration())
+      continue;
+    function.addFnAttr("target-cpu", tm.getTargetCPU());
+    function.addFnAttr("target-features", tm.getTargetFeatureString());
+  }
+  // makeOptimizingTransformer returns a std::function: keep it alive while
+  // it runs.
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      makeOptimizingTransformer(3, 0, &tm);
+  if (auto err = optimize(llvmModule.get()))
+    return std::move(err);
+  return llvmModule;
+}
+
 llvm::Expected<std::unique_ptr<llvm::Module>>
 dlc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context) {
   auto tm = hostMachine();
   if (!tm)
     return tm.takeError();
-  std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(module, context);
-  if (!llvmModule)
-    return error("cannot translate the module to LLVM IR");
-  llvmModule->setDataLayout((*tm)->createDataLayout());
-  llvmModule->setTargetTriple((*tm)->getTargetTriple());
-  if (auto err = makeOptimizingTransformer(3, 0, tm->get())(llvmModule.get()))
-    return std::move(err);
-  return llvmModule;
+  return translateFor(module, context, **tm);
 }
 
 llvm::Expected<std::unique_ptr<rt::Model>>
@@ -67,12 +86,30 @@ dlc::jitModel(ModuleOp module, llvm::StringRef expectedSource) {
   auto tm = hostMachine();
   if (!tm)
     return tm.takeError();
+  // The JIT compiles exactly the LLVM IR a shared library would contain:
+  // the same translation and optimization, then the same code generator.
+  llvm::TargetMachine &machine = **tm;
+  std::string translationError;
+  auto build =
+      [&](Operation *op,
+          llvm::LLVMContext &context) -> std::unique_ptr<llvm::Module> {
+    auto llvmModule = translateFor(cast<ModuleOp>(op), context, machine);
+    if (!llvmModule) {
+      translationError = llvm::toString(llvmModule.takeError());
+      return nullptr;
+    }
+    return std::move(*llvmModule);
+  };
   ExecutionEngineOptions options;
-  options.transformer = makeOptimizingTransformer(3, 0, tm->get());
+  options.llvmModuleBuilder = build;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   auto engine = ExecutionEngine::create(module, options, std::move(*tm));
-  if (!engine)
-    return engine.takeError();
+  if (!engine) {
+    if (translationError.empty())
+      return engine.takeError();
+    llvm::consumeError(engine.takeError());
+    return error(translationError);
+  }
   (*engine)->initialize();
   std::shared_ptr<ExecutionEngine> owner(std::move(*engine));
   ExecutionEngine *raw = owner.get();

@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/Codegen.h"
-#include "compiler/pipeline/Compiler.h"
+#include "compiler/Compiler.h"
 #include "runtime/Data.h"
 #include "runtime/Trainer.h"
 

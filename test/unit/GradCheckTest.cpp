@@ -7,9 +7,8 @@
 // differences of f, all in double precision.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Compiler.h"
 #include "compiler/Passes.h"
-#include "compiler/pipeline/Compiler.h"
-#include "compiler/pipeline/Pipeline.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -116,8 +115,11 @@ protected:
     ASSERT_TRUE(succeeded(compiler.lowerToLinalg(*module))) << text;
     ASSERT_TRUE(succeeded(compiler.lowerToLLVM(*module))) << text;
 
+    // A named std::function: the options hold only a reference to it.
+    std::function<llvm::Error(llvm::Module *)> optimize =
+        makeOptimizingTransformer(2, 0, nullptr);
     ExecutionEngineOptions options;
-    options.transformer = makeOptimizingTransformer(2, 0, nullptr);
+    options.transformer = optimize;
     auto engine = ExecutionEngine::create(*module, options);
     ASSERT_TRUE(bool(engine)) << llvm::toString(engine.takeError());
     (*engine)->initialize();
@@ -200,8 +202,11 @@ protected:
       ADD_FAILURE() << "cannot compile\n" << text;
       return {};
     }
+    // A named std::function: the options hold only a reference to it.
+    std::function<llvm::Error(llvm::Module *)> optimize =
+        makeOptimizingTransformer(2, 0, nullptr);
     ExecutionEngineOptions options;
-    options.transformer = makeOptimizingTransformer(2, 0, nullptr);
+    options.transformer = optimize;
     auto engine = ExecutionEngine::create(*module, options);
     if (!engine) {
       ADD_FAILURE() << llvm::toString(engine.takeError());

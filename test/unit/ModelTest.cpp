@@ -1,7 +1,7 @@
 //===- ModelTest.cpp - the host API over JIT and shared libraries ---------===//
 #include "runtime/Model.h"
 #include "compiler/codegen/Codegen.h"
-#include "compiler/pipeline/Compiler.h"
+#include "compiler/Compiler.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"

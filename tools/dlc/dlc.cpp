@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/Codegen.h"
-#include "compiler/pipeline/Compiler.h"
+#include "compiler/Compiler.h"
 #include "runtime/Sampler.h"
 #include "runtime/Trainer.h"
 

@@ -1,18 +1,18 @@
 //===- ExpandStridedCopies.cpp - strided memref.copy to linalg.copy -------===//
-#include "compiler/Passes.h"
+#include "compiler/targets/cpu/Passes.h"
 
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 
-namespace dlc {
+namespace dlc::cpu {
 #define GEN_PASS_DEF_EXPANDSTRIDEDCOPIES
-#include "compiler/Passes.h.inc"
-} // namespace dlc
+#include "compiler/targets/cpu/Passes.h.inc"
+} // namespace dlc::cpu
 
 using namespace mlir;
 
 namespace {
 struct ExpandStridedCopiesPass
-    : dlc::impl::ExpandStridedCopiesBase<ExpandStridedCopiesPass> {
+    : dlc::cpu::impl::ExpandStridedCopiesBase<ExpandStridedCopiesPass> {
   void runOnOperation() override {
     auto contiguous = [](Value v) {
       auto type = cast<MemRefType>(v.getType());

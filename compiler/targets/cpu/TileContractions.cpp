@@ -7,7 +7,7 @@
 // is full and vectorizes without masks.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/Passes.h"
+#include "compiler/targets/cpu/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -16,10 +16,10 @@
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
-namespace dlc {
+namespace dlc::cpu {
 #define GEN_PASS_DEF_TILECONTRACTIONS
-#include "compiler/Passes.h.inc"
-} // namespace dlc
+#include "compiler/targets/cpu/Passes.h.inc"
+} // namespace dlc::cpu
 
 using namespace mlir;
 
@@ -52,7 +52,7 @@ static FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op,
 
 namespace {
 struct TileContractionsPass
-    : dlc::impl::TileContractionsBase<TileContractionsPass> {
+    : dlc::cpu::impl::TileContractionsBase<TileContractionsPass> {
   using Base::Base;
 
   void runOnOperation() override {

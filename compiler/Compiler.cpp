@@ -1,15 +1,14 @@
 //===- Compiler.cpp - .net file to compiled model, stage by stage ---------===//
-#include "compiler/pipeline/Compiler.h"
+#include "compiler/Compiler.h"
 #include "compiler/Passes.h"
+#include "compiler/Pipelines.h"
 #include "compiler/codegen/Codegen.h"
 #include "compiler/frontend/EmitNN.h"
 #include "compiler/frontend/Parser.h"
-#include "compiler/pipeline/Pipeline.h"
 #include "dialects/nn/NNContract.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
-#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -26,14 +25,8 @@ std::string dlc::hashSource(llvm::StringRef text) {
 }
 
 static DialectRegistry makeRegistry() {
-  static bool registered = [] {
-    registerAllPasses();
-    registerDLCPasses();
-    return true;
-  }();
-  (void)registered;
   DialectRegistry registry;
-  registerDialects(registry);
+  registerAll(registry);
   return registry;
 }
 
@@ -72,7 +65,8 @@ FailureOr<OwningOpRef<ModuleOp>> Compiler::emitNN() {
   if (failed(verify(*module)))
     return failure();
   PassManager pm(&context_);
-  if (failed(addTrainingPasses(pm)) || failed(pm.run(*module)))
+  buildTrainingPipeline(pm);
+  if (failed(pm.run(*module)))
     return failure();
 
   if (failed(attachManifest(*module)))
@@ -82,14 +76,12 @@ FailureOr<OwningOpRef<ModuleOp>> Compiler::emitNN() {
 
 LogicalResult Compiler::lowerToLinalg(ModuleOp module) {
   PassManager pm(&context_);
-  if (failed(addLinalgPasses(pm)))
-    return failure();
+  buildLinalgPipeline(pm);
   return pm.run(module);
 }
 
-LogicalResult Compiler::lowerToLLVM(ModuleOp module) {
+LogicalResult Compiler::lowerToLLVM(ModuleOp module, const Target &target) {
   PassManager pm(&context_);
-  if (failed(addCPUCodegenPasses(pm)))
-    return failure();
+  target.buildCodegenPipeline(pm);
   return pm.run(module);
 }

@@ -1,7 +1,8 @@
 //===- Compiler.h - .net file to compiled model, stage by stage -----------===//
-#ifndef DLC_COMPILER_PIPELINE_COMPILER_H
-#define DLC_COMPILER_PIPELINE_COMPILER_H
+#ifndef DLC_COMPILER_COMPILER_H
+#define DLC_COMPILER_COMPILER_H
 
+#include "compiler/Pipelines.h"
 #include "compiler/frontend/Sema.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -35,7 +36,9 @@ public:
   /// nn with lifted parameters and the training step; manifest attached.
   mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> emitNN();
   mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
-  mlir::LogicalResult lowerToLLVM(mlir::ModuleOp module);
+  /// Code generation for `target` (the host CPU by default).
+  mlir::LogicalResult lowerToLLVM(mlir::ModuleOp module,
+                                  const Target &target = targets().front());
 
 private:
   mlir::MLIRContext context_;
@@ -50,4 +53,4 @@ std::string hashSource(llvm::StringRef text);
 
 } // namespace dlc
 
-#endif // DLC_COMPILER_PIPELINE_COMPILER_H
+#endif // DLC_COMPILER_COMPILER_H

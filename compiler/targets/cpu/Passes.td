@@ -1,0 +1,37 @@
+//===- Passes.td - passes of the CPU target ----------------*- tablegen -*-===//
+#ifndef DLC_COMPILER_TARGETS_CPU_PASSES_TD
+#define DLC_COMPILER_TARGETS_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def TileContractions : Pass<"dlc-tile-contractions", "mlir::func::FuncOp"> {
+  let summary = "Tile matmul-like linalg ops for the cache and registers, then vectorize them";
+  let options = [
+    ListOption<"cacheTile", "cache-tile", "int64_t", "Tile sizes (M, N, K) of the cache tile (default 64, 128, 128)">,
+    ListOption<"registerTile", "register-tile", "int64_t", "Tile sizes (M, N, K) of the vectorized kernel (default 4, 64, 1)">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+    "mlir::tensor::TensorDialect"];
+}
+
+def HoistVectorTransfers : Pass<"dlc-hoist-vector-transfers", "mlir::func::FuncOp"> {
+  let summary = "Keep matmul accumulators in registers across the K loop";
+  let description = [{
+    After bufferization, moves the read and write of a loop-invariant vector
+    (the accumulator tile of a vectorized matmul) out of the loops around it,
+    so the inner loop only loads operands and issues FMAs.
+  }];
+}
+
+def ExpandStridedCopies : Pass<"dlc-expand-strided-copies", "mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy between non-contiguous buffers into linalg.copy";
+  let description = [{
+    memref.copy lowers to an LLVM memcpy only when both buffers are
+    contiguous; otherwise it becomes a call to `memrefCopy` in MLIR's C runner
+    library, which neither the JIT nor a shared library links. As linalg.copy
+    it becomes ordinary loops. Contiguous copies are left alone.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+#endif // DLC_COMPILER_TARGETS_CPU_PASSES_TD

@@ -1,0 +1,74 @@
+//===- Pipeline.cpp - linalg on tensors to LLVM for the host CPU ----------===//
+#include "compiler/targets/cpu/Pipeline.h"
+#include "compiler/Passes.h"
+#include "compiler/targets/cpu/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+static void cleanUp(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void dlc::cpu::buildCodegenPipeline(OpPassManager &pm) {
+  // Contractions: cache tiles, register tiles, vector.contract.
+  pm.addNestedPass<func::FuncOp>(createTileContractions());
+  cleanUp(pm);
+
+  // Caller-owned buffers for the entry points, then bufferize everything else.
+  pm.addPass(createBufferABI());
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Without a canonicalization here a full copy of each output remains.
+  cleanUp(pm);
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addNestedPass<func::FuncOp>(createExpandStridedCopies());
+
+  // Loops. CSE and LICM first, so that the accumulator of each vectorized
+  // contraction is loop-invariant and can be hoisted into registers.
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createFoldMemRefAliasOpsPass());
+  cleanUp(pm);
+  pm.addPass(createLoopInvariantCodeMotionPass());
+  pm.addNestedPass<func::FuncOp>(createHoistVectorTransfers());
+  VectorTransferToSCFOptions toSCF;
+  toSCF.unroll = true;
+  pm.addPass(createConvertVectorToSCFPass(toSCF));
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(math::createMathExpandOpsPass());
+
+  // LLVM dialect; bare pointers at function boundaries (the C ABI passes one
+  // pointer per buffer).
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.vectorContractLowering =
+      vector::VectorContractLowering::OuterProduct;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useAlignedAlloc = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  ConvertFuncToLLVMPassOptions funcToLLVM;
+  funcToLLVM.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createEmitEntryPoints());
+  pm.addPass(createCanonicalizerPass());
+}
