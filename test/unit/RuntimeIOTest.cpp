@@ -4,14 +4,12 @@
 #include "runtime/Data.h"
 #include "runtime/Progress.h"
 
-#include "llvm/ADT/SmallString.h"
-#include "llvm/Support/FileSystem.h"
-
 #include <gtest/gtest.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -27,10 +25,11 @@ namespace {
 class TempDir {
 public:
   TempDir() {
-    llvm::SmallString<128> p;
-    if (llvm::sys::fs::createUniqueDirectory("dlc-rtio", p))
+    std::string pattern =
+        (fs::temp_directory_path() / "dlc-rtio-XXXXXX").string();
+    if (!::mkdtemp(pattern.data()))
       ADD_FAILURE() << "cannot create temp dir";
-    path = std::string(p);
+    path = pattern;
   }
   ~TempDir() {
     std::error_code ec;
@@ -69,9 +68,9 @@ void writeFile(const std::string &path, const std::string &bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
-std::string errorOf(llvm::Error e) { return llvm::toString(std::move(e)); }
-template <typename T> std::string errorOf(llvm::Expected<T> e) {
-  return e ? std::string() : llvm::toString(e.takeError());
+std::string errorOf(const Error &e) { return e.message(); }
+template <typename T> std::string errorOf(const Expected<T> &e) {
+  return e.message();
 }
 
 struct IdxFiles {
@@ -121,7 +120,7 @@ TEST(IdxDataset, ReadsNormalizedPixelsAndLabels) {
   // Trailing bytes after the records are ignored.
   writeIdx(dir, 3, 2, 3, pixels + "junk", 3, std::string{0, 9, 5} + "xx");
   auto ds = readIdxDataset(dir.path, "train");
-  ASSERT_TRUE(bool(ds)) << errorOf(ds.takeError());
+  ASSERT_TRUE(ds.ok()) << ds.message();
   EXPECT_EQ(ds->count, 3);
   EXPECT_EQ(ds->rows, 2);
   EXPECT_EQ(ds->cols, 3);
@@ -246,7 +245,7 @@ TEST(IdxDataset, FashionMnistTestSet) {
   if (!fs::exists(dir + "/t10k-images-idx3-ubyte.gz"))
     GTEST_SKIP() << dir << " not present";
   auto ds = readIdxDataset(dir, "t10k");
-  ASSERT_TRUE(bool(ds)) << errorOf(ds.takeError());
+  ASSERT_TRUE(ds.ok()) << ds.message();
   EXPECT_EQ(ds->count, 10000);
   EXPECT_EQ(ds->rows, 28);
   EXPECT_EQ(ds->cols, 28);
@@ -339,9 +338,9 @@ TEST(Checkpoint, RoundTripIsExact) {
   TempDir dir;
   std::string path = dir.file("model.ckpt");
   Checkpoint c = sampleCheckpoint();
-  ASSERT_FALSE(bool(saveCheckpoint(path, c)));
+  ASSERT_EQ(errorOf(saveCheckpoint(path, c)), "");
   auto loaded = loadCheckpoint(path);
-  ASSERT_TRUE(bool(loaded)) << errorOf(loaded.takeError());
+  ASSERT_TRUE(loaded.ok()) << loaded.message();
   expectSame(c, *loaded);
   EXPECT_TRUE(dir.tempFiles().empty());
 }
@@ -349,9 +348,9 @@ TEST(Checkpoint, RoundTripIsExact) {
 TEST(Checkpoint, EmptyCheckpointRoundTrips) {
   TempDir dir;
   std::string path = dir.file("empty.ckpt");
-  ASSERT_FALSE(bool(saveCheckpoint(path, Checkpoint())));
+  ASSERT_EQ(errorOf(saveCheckpoint(path, Checkpoint())), "");
   auto loaded = loadCheckpoint(path);
-  ASSERT_TRUE(bool(loaded)) << errorOf(loaded.takeError());
+  ASSERT_TRUE(loaded.ok()) << loaded.message();
   expectSame(Checkpoint(), *loaded);
 }
 
@@ -365,7 +364,7 @@ TEST(Checkpoint, MissingFile) {
 TEST(Checkpoint, Truncated) {
   TempDir dir;
   std::string path = dir.file("model.ckpt");
-  ASSERT_FALSE(bool(saveCheckpoint(path, sampleCheckpoint())));
+  ASSERT_EQ(errorOf(saveCheckpoint(path, sampleCheckpoint())), "");
   std::string bytes = readFile(path);
   for (size_t keep :
        {bytes.size() - 1, bytes.size() / 2, size_t(12), size_t(5)}) {
@@ -378,7 +377,7 @@ TEST(Checkpoint, Truncated) {
 TEST(Checkpoint, FlippedByteFailsChecksum) {
   TempDir dir;
   std::string path = dir.file("model.ckpt");
-  ASSERT_FALSE(bool(saveCheckpoint(path, sampleCheckpoint())));
+  ASSERT_EQ(errorOf(saveCheckpoint(path, sampleCheckpoint())), "");
   std::string bytes = readFile(path);
   // Every byte after the size field is covered by the checksum.
   for (size_t i = 16; i < bytes.size(); i += 7) {
@@ -394,7 +393,7 @@ TEST(Checkpoint, FlippedByteFailsChecksum) {
 TEST(Checkpoint, WrongMagic) {
   TempDir dir;
   std::string path = dir.file("model.ckpt");
-  ASSERT_FALSE(bool(saveCheckpoint(path, sampleCheckpoint())));
+  ASSERT_EQ(errorOf(saveCheckpoint(path, sampleCheckpoint())), "");
   std::string bytes = readFile(path);
   bytes[7] = '2';
   writeFile(path, bytes);
@@ -434,7 +433,7 @@ TEST(Checkpoint, FailedSaveToMissingDirectoryLeavesNothing) {
 TEST(Checkpoint, FailedSaveKeepsExistingFile) {
   TempDir dir;
   std::string path = dir.file("model.ckpt");
-  ASSERT_FALSE(bool(saveCheckpoint(path, sampleCheckpoint())));
+  ASSERT_EQ(errorOf(saveCheckpoint(path, sampleCheckpoint())), "");
   std::string before = readFile(path);
 
   // The temp file cannot be created (its name is taken by a directory).
@@ -470,13 +469,13 @@ TEST(Checkpoint, FailedRenameRemovesTempFile) {
 TEST(Checkpoint, SaveReplacesExisting) {
   TempDir dir;
   std::string path = dir.file("model.ckpt");
-  ASSERT_FALSE(bool(saveCheckpoint(path, sampleCheckpoint())));
+  ASSERT_EQ(errorOf(saveCheckpoint(path, sampleCheckpoint())), "");
   Checkpoint second = sampleCheckpoint(3);
   second.step = 7;
   second.entries.pop_back();
-  ASSERT_FALSE(bool(saveCheckpoint(path, second)));
+  ASSERT_EQ(errorOf(saveCheckpoint(path, second)), "");
   auto loaded = loadCheckpoint(path);
-  ASSERT_TRUE(bool(loaded)) << errorOf(loaded.takeError());
+  ASSERT_TRUE(loaded.ok()) << loaded.message();
   expectSame(second, *loaded);
   EXPECT_TRUE(dir.tempFiles().empty());
 }
