@@ -42,7 +42,8 @@ private:
 /// A value of type T, or the Error that prevented it.
 template <typename T> class [[nodiscard]] Expected {
 public:
-  Expected(T value) : value_(std::move(value)) {}
+  Expected(const T &value) : value_(value) {}
+  Expected(T &&value) : value_(std::move(value)) {}
   /// From a failure; an Error that succeeded is a programming error.
   Expected(Error error) : error_(std::move(error)) {
     assert(error_.failed() && "Expected built from a success");

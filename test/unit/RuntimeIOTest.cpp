@@ -2,6 +2,7 @@
 
 #include "runtime/Checkpoint.h"
 #include "runtime/Data.h"
+#include "runtime/Parse.h"
 #include "runtime/Progress.h"
 
 #include <gtest/gtest.h>
@@ -507,4 +508,59 @@ TEST(Progress, PlainOutput) {
   EXPECT_TRUE(contains(text, "epoch 2/5  4 steps  loss 3.0000  ")) << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2) << text;
   EXPECT_FALSE(contains(text, "\r")) << text;
+}
+
+//===----------------------------------------------------------------------===//
+// Errors and parsing helpers
+//===----------------------------------------------------------------------===//
+
+TEST(Status, ErrorAndExpected) {
+  Error ok = Error::success();
+  EXPECT_TRUE(ok.succeeded());
+  EXPECT_EQ(ok.message(), "");
+  Error bad = Error::failure("x.ckpt: truncated");
+  EXPECT_TRUE(bad.failed());
+  EXPECT_EQ(bad.message(), "x.ckpt: truncated");
+
+  Expected<int> value = 7;
+  ASSERT_TRUE(value.ok());
+  EXPECT_EQ(*value, 7);
+  EXPECT_TRUE(value.error().succeeded());
+  Expected<int> failed = bad;
+  EXPECT_FALSE(bool(failed));
+  EXPECT_EQ(failed.message(), "x.ckpt: truncated");
+}
+
+TEST(Parse, IntegersMustBeWhole) {
+  int64_t v = -1;
+  EXPECT_TRUE(parseInteger("42", v));
+  EXPECT_EQ(v, 42);
+  EXPECT_TRUE(parseInteger("-3", v));
+  EXPECT_EQ(v, -3);
+  for (const char *bad : {"", "4x", " 4", "+4", "0x10", "99999999999999999999"})
+    EXPECT_FALSE(parseInteger(bad, v)) << bad;
+  unsigned u = 5;
+  EXPECT_FALSE(parseInteger("-1", u));
+  EXPECT_FALSE(parseInteger("4294967296", u));
+  EXPECT_EQ(u, 5u); // untouched on failure
+}
+
+TEST(Parse, Doubles) {
+  double d = 0;
+  EXPECT_TRUE(parseDouble("0.25", d));
+  EXPECT_EQ(d, 0.25);
+  EXPECT_TRUE(parseDouble("1e-3", d));
+  EXPECT_EQ(d, 1e-3);
+  for (const char *bad : {"", " 1", "1 ", "1.5x", "abc"})
+    EXPECT_FALSE(parseDouble(bad, d)) << bad;
+}
+
+TEST(Parse, Splitting) {
+  using Pieces = std::vector<std::string_view>;
+  EXPECT_EQ(splitAll(" a  b ", ' ', false), (Pieces{"a", "b"}));
+  EXPECT_EQ(splitAll("3x", 'x', true), (Pieces{"3", ""}));
+  EXPECT_EQ(splitAll("", ',', false), Pieces{});
+  EXPECT_EQ(splitOnce("text:/a:b", ':'),
+            (std::pair<std::string_view, std::string_view>{"text", "/a:b"}));
+  EXPECT_EQ(splitOnce("zeros", ':').second, "");
 }

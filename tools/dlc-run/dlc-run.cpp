@@ -46,12 +46,15 @@ static int fail(const std::string &message) {
   return 1;
 }
 
+static bool isHelp(const char *arg) {
+  return !std::strcmp(arg, "-h") || !std::strcmp(arg, "--help");
+}
+
 int main(int argc, char **argv) {
-  for (int i = 1; i < argc; ++i)
-    if (!std::strcmp(argv[i], "-h") || !std::strcmp(argv[i], "--help")) {
-      std::fputs(usage, stdout);
-      return 0;
-    }
+  if (argc >= 2 && isHelp(argv[1])) {
+    std::fputs(usage, stdout);
+    return 0;
+  }
   if (argc < 2)
     return fail(fmt::format("no command\n{}", usage));
   std::optional<dlc::rt::Command> command = dlc::rt::parseCommand(argv[1]);
@@ -68,6 +71,10 @@ int main(int argc, char **argv) {
       return fail(parsed.message());
     if (*parsed)
       continue;
+    if (isHelp(argv[i])) {
+      std::fputs(usage, stdout);
+      return 0;
+    }
     if (argv[i][0] == '-')
       return fail(fmt::format("unknown option '{}'\n{}", argv[i], usage));
     if (!library.empty())
