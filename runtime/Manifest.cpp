@@ -4,7 +4,6 @@
 #include "runtime/dlc_abi.h"
 
 #include <algorithm>
-#include <cctype>
 #include <fmt/format.h>
 #include <iterator>
 
