@@ -2,10 +2,6 @@
 
 #include "runtime/Checkpoint.h"
 
-#include "llvm/ADT/ArrayRef.h"
-#include "llvm/Support/Endian.h"
-#include "llvm/Support/MemoryBuffer.h"
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <zlib.h>
@@ -13,22 +9,20 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <optional>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace dlc::rt {
 namespace {
-
-namespace endian = llvm::support::endian;
 
 constexpr char kMagic[] = "DLCCKPT1";
 constexpr size_t kMagicSize = 8;
 // Magic, total size and trailing crc: the smallest well-formed prefix.
 constexpr size_t kMinSize = kMagicSize + 8 + 4;
 
-llvm::Error fail(const std::string &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
+Error fail(std::string msg) { return Error::failure(std::move(msg)); }
 
 uint32_t crcOf(const char *data, size_t size) {
   return static_cast<uint32_t>(
@@ -36,26 +30,78 @@ uint32_t crcOf(const char *data, size_t size) {
 }
 
 /// Returns product(shape), or nothing for a negative dim or overflow.
-std::optional<uint64_t> numElements(llvm::ArrayRef<int64_t> shape) {
+std::optional<uint64_t> numElements(const std::vector<int64_t> &shape) {
   uint64_t n = 1;
-  for (int64_t d : shape) {
-    if (d < 0 || (d != 0 && n > UINT64_MAX / uint64_t(d)))
+  for (int64_t d : shape)
+    if (d < 0 || __builtin_mul_overflow(n, uint64_t(d), &n))
       return std::nullopt;
-    n *= uint64_t(d);
-  }
   return n;
 }
 
+// The format is little-endian whatever the host: bytes are packed by hand.
+void write32le(char *p, uint32_t v) {
+  for (int i = 0; i < 4; ++i)
+    p[i] = char(v >> (8 * i));
+}
+
+void write64le(char *p, uint64_t v) {
+  for (int i = 0; i < 8; ++i)
+    p[i] = char(v >> (8 * i));
+}
+
+uint32_t read32le(const char *p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i)
+    v |= uint32_t(static_cast<unsigned char>(p[i])) << (8 * i);
+  return v;
+}
+
+uint64_t read64le(const char *p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i)
+    v |= uint64_t(static_cast<unsigned char>(p[i])) << (8 * i);
+  return v;
+}
+
+constexpr bool kLittleEndianHost = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+
 void put32(std::string &out, uint32_t v) {
   char b[4];
-  endian::write32le(b, v);
+  write32le(b, v);
   out.append(b, 4);
 }
 
 void put64(std::string &out, uint64_t v) {
   char b[8];
-  endian::write64le(b, v);
+  write64le(b, v);
   out.append(b, 8);
+}
+
+/// Reads all of `path` into `bytes`; on failure returns why (strerror).
+std::optional<std::string> readFile(const std::string &path,
+                                    std::string &bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return std::strerror(errno);
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && st.st_size > 0)
+    bytes.reserve(size_t(st.st_size));
+  char chunk[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      std::string why = std::strerror(errno);
+      ::close(fd);
+      return why;
+    }
+    if (n == 0)
+      break;
+    bytes.append(chunk, size_t(n));
+  }
+  ::close(fd);
+  return std::nullopt;
 }
 
 /// Bounds-checked little-endian reader over the checksummed payload; any
@@ -64,8 +110,8 @@ class Reader {
 public:
   Reader(const char *begin, const char *end) : p(begin), end(end) {}
   uint64_t remaining() const { return uint64_t(end - p); }
-  bool u32(uint32_t &v) { return get(v, 4, endian::read32le); }
-  bool u64(uint64_t &v) { return get(v, 8, endian::read64le); }
+  bool u32(uint32_t &v) { return get(v, 4, read32le); }
+  bool u64(uint64_t &v) { return get(v, 8, read64le); }
   bool bytes(std::string &s, uint64_t n) {
     if (remaining() < n)
       return false;
@@ -77,12 +123,12 @@ public:
     if (remaining() / 4 < n)
       return false;
     v.resize(n);
-    if constexpr (llvm::sys::IsLittleEndianHost) {
+    if constexpr (kLittleEndianHost) {
       if (n) // data() may be null when empty.
         std::memcpy(v.data(), p, n * 4);
     } else {
       for (uint64_t i = 0; i < n; ++i) {
-        uint32_t bits = endian::read32le(p + 4 * i);
+        uint32_t bits = read32le(p + 4 * i);
         std::memcpy(&v[i], &bits, 4);
       }
     }
@@ -119,39 +165,38 @@ std::string serialize(const Checkpoint &ckpt) {
     for (size_t i = 0; i < e.data.size(); ++i) {
       uint32_t bits;
       std::memcpy(&bits, &e.data[i], 4);
-      endian::write32le(&out[start + 4 * i], bits);
+      write32le(&out[start + 4 * i], bits);
     }
   }
-  endian::write64le(&out[kMagicSize], out.size() + 4);
+  write64le(&out[kMagicSize], out.size() + 4);
   put32(out, crcOf(out.data(), out.size()));
   return out;
 }
 
 } // namespace
 
-llvm::Error saveCheckpoint(llvm::StringRef path, const Checkpoint &ckpt) {
+Error saveCheckpoint(const std::string &path, const Checkpoint &ckpt) {
   if (ckpt.modelHash.size() > UINT32_MAX)
-    return fail(
-        fmt::format("{}: cannot save: model hash too long", path.str()));
+    return fail(fmt::format("{}: cannot save: model hash too long", path));
   for (const CheckpointEntry &e : ckpt.entries) {
     std::optional<uint64_t> n = numElements(e.shape);
     if (e.name.size() > UINT32_MAX || e.shape.size() > UINT32_MAX)
-      return fail(fmt::format("{}: cannot save: entry name or rank too large",
-                              path.str()));
+      return fail(
+          fmt::format("{}: cannot save: entry name or rank too large", path));
     if (!n || *n != e.data.size())
       return fail(fmt::format("{}: cannot save: entry '{}' has {} values but "
                               "shape [{}] needs {}",
-                              path.str(), e.name, e.data.size(),
+                              path, e.name, e.data.size(),
                               fmt::join(e.shape, ", "),
                               n ? std::to_string(*n) : "an invalid count"));
   }
   std::string bytes = serialize(ckpt);
 
-  std::string tmp = fmt::format("{}.tmp.{}", path.str(), ::getpid());
+  std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
   std::FILE *f = std::fopen(tmp.c_str(), "wb");
   if (!f)
-    return fail(fmt::format("{}: cannot save: cannot create {}: {}", path.str(),
-                            tmp, std::strerror(errno)));
+    return fail(fmt::format("{}: cannot save: cannot create {}: {}", path, tmp,
+                            std::strerror(errno)));
   const char *failedOp = nullptr;
   if (std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size())
     failedOp = "write";
@@ -164,35 +209,35 @@ llvm::Error saveCheckpoint(llvm::StringRef path, const Checkpoint &ckpt) {
     failedOp = "close";
     err = errno;
   }
-  if (!failedOp && std::rename(tmp.c_str(), path.str().c_str()) != 0) {
+  if (!failedOp && std::rename(tmp.c_str(), path.c_str()) != 0) {
     failedOp = "rename";
     err = errno;
   }
   if (failedOp) {
     std::remove(tmp.c_str());
-    return fail(fmt::format("{}: cannot save: {} of {} failed: {}", path.str(),
+    return fail(fmt::format("{}: cannot save: {} of {} failed: {}", path,
                             failedOp, tmp, std::strerror(err)));
   }
-  return llvm::Error::success();
+  return Error::success();
 }
 
-llvm::Expected<Checkpoint> loadCheckpoint(llvm::StringRef path) {
-  std::string p = path.str();
-  auto bufOrErr = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                              /*RequiresNullTerminator=*/false);
-  if (!bufOrErr)
-    return fail(
-        fmt::format("{}: cannot open: {}", p, bufOrErr.getError().message()));
-  llvm::StringRef buf = (*bufOrErr)->getBuffer();
+Expected<Checkpoint> loadCheckpoint(const std::string &path) {
+  const std::string &p = path;
+  std::string bytes;
+  if (std::optional<std::string> why = readFile(path, bytes))
+    return fail(fmt::format("{}: cannot open: {}", p, *why));
+  std::string_view buf = bytes;
 
-  if (buf.empty() || !llvm::StringRef(kMagic, kMagicSize)
-                          .starts_with(buf.take_front(kMagicSize)))
+  // A prefix of the magic is a truncated checkpoint, not a foreign file.
+  if (buf.empty() || std::string_view(kMagic, kMagicSize)
+                             .compare(0, std::min(buf.size(), kMagicSize),
+                                      buf.substr(0, kMagicSize)) != 0)
     return fail(fmt::format("{}: not a dlc checkpoint (bad magic)", p));
   if (buf.size() < kMinSize)
     return fail(fmt::format("{}: truncated: {} bytes is too short for a "
                             "checkpoint header",
                             p, buf.size()));
-  uint64_t declared = endian::read64le(buf.data() + kMagicSize);
+  uint64_t declared = read64le(buf.data() + kMagicSize);
   if (buf.size() < declared)
     return fail(fmt::format("{}: truncated: expected {} bytes, got {}", p,
                             declared, buf.size()));
@@ -200,8 +245,8 @@ llvm::Expected<Checkpoint> loadCheckpoint(llvm::StringRef path) {
     return fail(fmt::format("{}: corrupt (size mismatch: header says {} bytes, "
                             "file has {})",
                             p, declared, buf.size()));
-  const char *crcPos = buf.end() - 4;
-  if (crcOf(buf.data(), buf.size() - 4) != endian::read32le(crcPos))
+  const char *crcPos = buf.data() + buf.size() - 4;
+  if (crcOf(buf.data(), buf.size() - 4) != read32le(crcPos))
     return fail(fmt::format("{}: corrupt (checksum mismatch)", p));
 
   // The checksum matched, so malformed structure means a buggy or hostile

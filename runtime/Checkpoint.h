@@ -7,8 +7,7 @@
 #ifndef DLC_RUNTIME_CHECKPOINT_H
 #define DLC_RUNTIME_CHECKPOINT_H
 
-#include "llvm/ADT/StringRef.h"
-#include "llvm/Support/Error.h"
+#include "runtime/Status.h"
 
 #include <cstdint>
 #include <string>
@@ -36,11 +35,11 @@ struct Checkpoint {
 /// The file is written to "<path>.tmp.<pid>", synced, and renamed over
 /// \p path, so a crash or error never leaves a partial checkpoint and an
 /// existing \p path is only replaced by a complete new one.
-llvm::Error saveCheckpoint(llvm::StringRef path, const Checkpoint &ckpt);
+Error saveCheckpoint(const std::string &path, const Checkpoint &ckpt);
 
 /// Validates magic, size, checksum and structure before trusting any size
 /// read from the file.
-llvm::Expected<Checkpoint> loadCheckpoint(llvm::StringRef path);
+Expected<Checkpoint> loadCheckpoint(const std::string &path);
 
 } // namespace dlc::rt
 

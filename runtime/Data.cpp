@@ -2,9 +2,6 @@
 
 #include "runtime/Data.h"
 
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MathExtras.h"
-
 #include <fmt/format.h>
 #include <zlib.h>
 
@@ -15,12 +12,17 @@
 #include <numeric>
 #include <random>
 #include <string>
+#include <sys/stat.h>
 
 namespace dlc::rt {
 namespace {
 
-llvm::Error fail(const std::string &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+Error fail(std::string msg) { return Error::failure(std::move(msg)); }
+
+/// a * b, or UINT64_MAX when that overflows.
+uint64_t saturatingMultiply(uint64_t a, uint64_t b) {
+  uint64_t product;
+  return __builtin_mul_overflow(a, b, &product) ? UINT64_MAX : product;
 }
 
 uint32_t readBE32(const unsigned char *p) {
@@ -42,7 +44,7 @@ public:
 
   const std::string &path() const { return filePath; }
 
-  llvm::Error open(std::string path) {
+  Error open(std::string path) {
     filePath = std::move(path);
     errno = 0;
     file = gzopen(filePath.c_str(), "rb");
@@ -50,11 +52,11 @@ public:
       return fail(fmt::format("{}: cannot open: {}", filePath,
                               errno ? std::strerror(errno) : "out of memory"));
     gzbuffer(file, 1 << 17);
-    return llvm::Error::success();
+    return Error::success();
   }
 
   /// Reads exactly \p n bytes of \p what (e.g. "pixels").
-  llvm::Error read(void *buf, size_t n, const char *what) {
+  Error read(void *buf, size_t n, const char *what) {
     size_t got = 0;
     while (got < n) {
       unsigned chunk =
@@ -72,11 +74,11 @@ public:
       }
       got += static_cast<size_t>(r);
     }
-    return llvm::Error::success();
+    return Error::success();
   }
 
   /// Reads up to \p n bytes; 0 at the end of the stream.
-  llvm::Expected<size_t> readSome(void *buf, unsigned n) {
+  Expected<size_t> readSome(void *buf, unsigned n) {
     int r = gzread(file, buf, n);
     if (r < 0)
       return corrupt();
@@ -85,7 +87,7 @@ public:
 
   /// Drains the rest of the stream so that the gzip CRC trailer is checked;
   /// extra data after the records is ignored.
-  llvm::Error finish() {
+  Error finish() {
     char buf[1 << 14];
     int r;
     while ((r = gzread(file, buf, sizeof buf)) > 0) {
@@ -96,11 +98,11 @@ public:
     std::string why = zlibMessage(&err);
     if (err != Z_OK)
       return fail(fmt::format("{}: truncated gzip stream: {}", filePath, why));
-    return llvm::Error::success();
+    return Error::success();
   }
 
 private:
-  llvm::Error corrupt() {
+  Error corrupt() {
     int err;
     std::string why = zlibMessage(&err);
     return fail(fmt::format("{}: corrupt gzip data: {}", filePath, why));
@@ -123,40 +125,45 @@ private:
 /// A corrupt header could claim billions of records; reject counts that the
 /// compressed file cannot possibly hold (deflate expands at most ~1032:1)
 /// before allocating.
-llvm::Error checkPlausibleSize(const std::string &path, uint64_t bytes) {
-  uint64_t fileSize = 0;
-  if (llvm::sys::fs::file_size(path, fileSize))
-    return llvm::Error::success(); // The read itself will report any problem.
-  uint64_t limit = llvm::SaturatingMultiply<uint64_t>(fileSize, 1032) + 4096;
+Error checkPlausibleSize(const std::string &path, uint64_t bytes) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    return Error::success(); // The read itself will report any problem.
+  uint64_t fileSize = uint64_t(st.st_size);
+  uint64_t limit = saturatingMultiply(fileSize, 1032) + 4096;
   if (bytes > limit)
     return fail(fmt::format("{}: header claims {} bytes of data, impossible "
                             "for a {}-byte compressed file",
                             path, bytes, fileSize));
-  return llvm::Error::success();
+  return Error::success();
 }
 
 } // namespace
 
-llvm::Expected<ImageDataset> readIdxDataset(llvm::StringRef dir,
-                                            llvm::StringRef prefix) {
+Expected<ImageDataset> readIdxDataset(std::string_view dir,
+                                      std::string_view prefix) {
   GzReader images, labels;
-  if (llvm::Error e = images.open(
-          fmt::format("{}/{}-images-idx3-ubyte.gz", dir.str(), prefix.str())))
-    return std::move(e);
-  if (llvm::Error e = labels.open(
-          fmt::format("{}/{}-labels-idx1-ubyte.gz", dir.str(), prefix.str())))
-    return std::move(e);
+  if (Error e =
+          images.open(fmt::format("{}/{}-images-idx3-ubyte.gz", dir, prefix));
+      e.failed())
+    return e;
+  if (Error e =
+          labels.open(fmt::format("{}/{}-labels-idx1-ubyte.gz", dir, prefix));
+      e.failed())
+    return e;
 
   // Headers are big-endian u32s: magic, count[, rows, cols].
   unsigned char imageHeader[16], labelHeader[8];
-  if (llvm::Error e = images.read(imageHeader, sizeof imageHeader, "header"))
-    return std::move(e);
+  if (Error e = images.read(imageHeader, sizeof imageHeader, "header");
+      e.failed())
+    return e;
   if (uint32_t magic = readBE32(imageHeader); magic != 0x803)
     return fail(fmt::format("{}: bad magic 0x{:08x} (expected 0x00000803 for "
                             "an IDX image file)",
                             images.path(), magic));
-  if (llvm::Error e = labels.read(labelHeader, sizeof labelHeader, "header"))
-    return std::move(e);
+  if (Error e = labels.read(labelHeader, sizeof labelHeader, "header");
+      e.failed())
+    return e;
   if (uint32_t magic = readBE32(labelHeader); magic != 0x801)
     return fail(fmt::format("{}: bad magic 0x{:08x} (expected 0x00000801 for "
                             "an IDX label file)",
@@ -175,27 +182,28 @@ llvm::Expected<ImageDataset> readIdxDataset(llvm::StringRef dir,
                             images.path(), ds.count, labelCount,
                             labels.path()));
 
-  uint64_t numPixels = llvm::SaturatingMultiply<uint64_t>(
+  uint64_t numPixels = saturatingMultiply(
       uint64_t(ds.count), uint64_t(ds.rows) * uint64_t(ds.cols));
-  if (llvm::Error e = checkPlausibleSize(images.path(), numPixels))
-    return std::move(e);
-  if (llvm::Error e = checkPlausibleSize(labels.path(), uint64_t(ds.count)))
-    return std::move(e);
+  if (Error e = checkPlausibleSize(images.path(), numPixels); e.failed())
+    return e;
+  if (Error e = checkPlausibleSize(labels.path(), uint64_t(ds.count));
+      e.failed())
+    return e;
 
   std::vector<uint8_t> bytes(numPixels);
-  if (llvm::Error e = images.read(bytes.data(), bytes.size(), "pixels"))
-    return std::move(e);
-  if (llvm::Error e = images.finish())
-    return std::move(e);
+  if (Error e = images.read(bytes.data(), bytes.size(), "pixels"); e.failed())
+    return e;
+  if (Error e = images.finish(); e.failed())
+    return e;
   ds.images.resize(numPixels);
   for (size_t i = 0; i < numPixels; ++i)
     ds.images[i] = float(bytes[i]) / 255.0f;
 
   bytes.resize(ds.count);
-  if (llvm::Error e = labels.read(bytes.data(), bytes.size(), "labels"))
-    return std::move(e);
-  if (llvm::Error e = labels.finish())
-    return std::move(e);
+  if (Error e = labels.read(bytes.data(), bytes.size(), "labels"); e.failed())
+    return e;
+  if (Error e = labels.finish(); e.failed())
+    return e;
   ds.labels.resize(ds.count);
   for (int64_t i = 0; i < ds.count; ++i) {
     if (bytes[i] > 9)
@@ -206,13 +214,13 @@ llvm::Expected<ImageDataset> readIdxDataset(llvm::StringRef dir,
   return ds;
 }
 
-llvm::Expected<TextDataset> readText(llvm::StringRef path,
-                                     llvm::StringRef vocab) {
+Expected<TextDataset> readText(const std::string &path,
+                               std::string_view vocab) {
   GzReader reader; // reads plain files too (gzip's transparent mode)
-  if (auto err = reader.open(path.str()))
-    return std::move(err);
+  if (Error e = reader.open(path); e.failed())
+    return e;
   TextDataset data;
-  data.vocab = vocab.str();
+  data.vocab = std::string(vocab);
   std::array<int32_t, 256> idOf;
   idOf.fill(-1);
   for (size_t i = 0; i < vocab.size(); ++i)
@@ -221,7 +229,7 @@ llvm::Expected<TextDataset> readText(llvm::StringRef path,
   for (;;) {
     auto n = reader.readSome(chunk.data(), chunk.size());
     if (!n)
-      return n.takeError();
+      return n.error();
     if (*n == 0)
       break;
     for (size_t i = 0; i < *n; ++i) {
@@ -230,14 +238,14 @@ llvm::Expected<TextDataset> readText(llvm::StringRef path,
         return fail(fmt::format("{}: byte {:#04x} at offset {} is not in the "
                                 "model's vocabulary: the model was compiled "
                                 "for another text",
-                                path.str(), c, data.ids.size()));
+                                path, c, data.ids.size()));
       data.ids.push_back(idOf[c]);
     }
     if (data.ids.size() > (size_t(1) << 31))
-      return fail(fmt::format("{}: larger than 2 GiB", path.str()));
+      return fail(fmt::format("{}: larger than 2 GiB", path));
   }
   if (data.ids.size() < 2)
-    return fail(fmt::format("{}: no text to learn from", path.str()));
+    return fail(fmt::format("{}: no text to learn from", path));
   return data;
 }
 

@@ -8,10 +8,11 @@
 #ifndef DLC_RUNTIME_DATA_H
 #define DLC_RUNTIME_DATA_H
 
-#include "llvm/ADT/StringRef.h"
-#include "llvm/Support/Error.h"
+#include "runtime/Status.h"
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace dlc::rt {
@@ -29,8 +30,8 @@ struct ImageDataset {
 /// magic numbers, image/label count agreement, label range, truncation and
 /// gzip integrity (the whole stream is read so its CRC is verified). Data
 /// after the last record is ignored.
-llvm::Expected<ImageDataset> readIdxDataset(llvm::StringRef dir,
-                                            llvm::StringRef prefix);
+Expected<ImageDataset> readIdxDataset(std::string_view dir,
+                                      std::string_view prefix);
 
 /// A text as ids into a character (byte) vocabulary.
 struct TextDataset {
@@ -41,8 +42,7 @@ struct TextDataset {
 /// Reads a text file (a plain or gzipped byte stream) and maps each byte to
 /// its index in `vocab`; a byte outside `vocab` is an error (the model was
 /// compiled for another text).
-llvm::Expected<TextDataset> readText(llvm::StringRef path,
-                                     llvm::StringRef vocab);
+Expected<TextDataset> readText(const std::string &path, std::string_view vocab);
 
 /// A permutation of [0, n) that depends only on (seed, epoch): std::mt19937_64
 /// seeded with seed * 1000003 + epoch drives a hand-written Fisher-Yates with

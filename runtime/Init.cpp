@@ -1,11 +1,11 @@
 //===- Init.cpp - seeded parameter initialization -------------------------===//
 #include "runtime/Init.h"
+#include "runtime/Parse.h"
 
 #include <cmath>
 #include <random>
 
 using namespace dlc::rt;
-using llvm::StringRef;
 
 namespace {
 /// Uniform doubles in [0, 1) and standard normals (Box-Muller) from a
@@ -19,7 +19,7 @@ struct Stream {
   }
 };
 
-uint64_t fnv1a(StringRef s) {
+uint64_t fnv1a(std::string_view s) {
   uint64_t h = 1469598103934665603ull;
   for (char c : s)
     h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
@@ -27,11 +27,11 @@ uint64_t fnv1a(StringRef s) {
 }
 } // namespace
 
-bool dlc::rt::isKnownInitializer(StringRef init) {
-  auto [kind, arg] = init.split(':');
+bool dlc::rt::isKnownInitializer(std::string_view init) {
+  auto [kind, arg] = splitOnce(init, ':');
   double v;
   if (kind == "normal" || kind == "uniform")
-    return !arg.getAsDouble(v) && v >= 0;
+    return parseDouble(arg, v) && v >= 0;
   return arg.empty() && (kind == "zeros" || kind == "ones" || kind == "he" ||
                          kind == "glorot");
 }
@@ -39,7 +39,7 @@ bool dlc::rt::isKnownInitializer(StringRef init) {
 void dlc::rt::initializeBuffer(const BufferSpec &spec, uint64_t seed,
                                float *data) {
   int64_t n = spec.numElements();
-  auto [kind, arg] = StringRef(spec.init).split(':');
+  auto [kind, arg] = splitOnce(spec.init, ':');
   // Dense weights are [in, out]; convolution filters [F, C, KH, KW] see
   // C*KH*KW inputs and feed F*KH*KW outputs.
   double fanIn = spec.shape.empty() ? 1 : spec.shape.front();
@@ -55,13 +55,13 @@ void dlc::rt::initializeBuffer(const BufferSpec &spec, uint64_t seed,
     double std = std::sqrt(2.0 / fanIn);
     for (int64_t i = 0; i < n; ++i)
       data[i] = static_cast<float>(std * rng.normal());
-  } else if (kind == "normal" && !arg.getAsDouble(value)) {
+  } else if (kind == "normal" && parseDouble(arg, value)) {
     for (int64_t i = 0; i < n; ++i)
       data[i] = static_cast<float>(value * rng.normal());
   } else if (kind == "glorot" || kind == "uniform") {
     double limit = kind == "glorot" ? std::sqrt(6.0 / (fanIn + fanOut)) : 0.0;
     if (kind == "uniform")
-      arg.getAsDouble(limit);
+      parseDouble(arg, limit);
     for (int64_t i = 0; i < n; ++i)
       data[i] = static_cast<float>(limit * (2.0 * rng.uniform() - 1.0));
   } else {

@@ -4,6 +4,8 @@
 
 #include "runtime/Manifest.h"
 
+#include <string_view>
+
 namespace dlc::rt {
 
 /// Fills `data` per `spec.init`: zeros, he (normal, std sqrt(2 / fan_in)),
@@ -15,7 +17,7 @@ namespace dlc::rt {
 void initializeBuffer(const BufferSpec &spec, uint64_t seed, float *data);
 
 /// Whether `init` names an initializer initializeBuffer knows.
-bool isKnownInitializer(llvm::StringRef init);
+bool isKnownInitializer(std::string_view init);
 
 } // namespace dlc::rt
 

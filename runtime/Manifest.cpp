@@ -1,18 +1,19 @@
 //===- Manifest.cpp - manifest text format --------------------------------===//
 #include "runtime/Manifest.h"
+#include "runtime/Parse.h"
 #include "runtime/dlc_abi.h"
 
-#include "llvm/ADT/StringExtras.h"
+#include <algorithm>
 #include <fmt/format.h>
+#include <iterator>
 
 using namespace dlc::rt;
-using llvm::StringRef;
 
 /// Train values may hold paths and a text's vocabulary (any byte): '%',
 /// spaces, control characters and bytes above 0x7e are %-escaped so a record
 /// stays one line of space-separated printable fields, with no NUL to cut
 /// the string short.
-static std::string escape(StringRef value) {
+static std::string escape(std::string_view value) {
   std::string out;
   for (char c : value) {
     auto byte = static_cast<unsigned char>(c);
@@ -24,13 +25,23 @@ static std::string escape(StringRef value) {
   return out;
 }
 
-static std::string unescape(StringRef value) {
+static int hexDigit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+static std::string unescape(std::string_view value) {
   std::string out;
   for (size_t i = 0; i < value.size(); ++i) {
-    unsigned byte;
-    if (value[i] == '%' && i + 2 < value.size() &&
-        !value.substr(i + 1, 2).getAsInteger(16, byte)) {
-      out.push_back(static_cast<char>(byte));
+    int high = i + 2 < value.size() ? hexDigit(value[i + 1]) : -1;
+    int low = i + 2 < value.size() ? hexDigit(value[i + 2]) : -1;
+    if (value[i] == '%' && high >= 0 && low >= 0) {
+      out.push_back(static_cast<char>(high * 16 + low));
       i += 2;
     } else {
       out.push_back(value[i]);
@@ -64,7 +75,7 @@ const char *dlc::rt::toString(DType dtype) {
   return dtype == DType::F32 ? "f32" : "i32";
 }
 
-const BufferSpec *Manifest::find(StringRef name) const {
+const BufferSpec *Manifest::find(std::string_view name) const {
   for (const BufferSpec &b : buffers)
     if (b.name == name)
       return &b;
@@ -93,74 +104,68 @@ std::string Manifest::serialize() const {
   return out + "\n";
 }
 
-static llvm::Error bad(int line, const std::string &what) {
-  return llvm::createStringError(
-      llvm::inconvertibleErrorCode(),
-      fmt::format("manifest line {}: {}", line, what));
+static Error bad(int line, const std::string &what) {
+  return Error::failure(fmt::format("manifest line {}: {}", line, what));
 }
 
-llvm::Expected<Manifest> Manifest::parse(StringRef text) {
+Expected<Manifest> Manifest::parse(std::string_view text) {
   Manifest m;
-  llvm::SmallVector<StringRef> lines;
-  text.split(lines, '\n', -1, /*KeepEmpty=*/false);
   int lineNo = 0;
-  for (StringRef line : lines) {
+  for (std::string_view line : splitAll(text, '\n', /*keepEmpty=*/false)) {
     ++lineNo;
-    llvm::SmallVector<StringRef> f;
-    line.split(f, ' ', -1, /*KeepEmpty=*/false);
+    std::vector<std::string_view> f = splitAll(line, ' ', /*keepEmpty=*/false);
     if (f.empty())
       continue;
-    StringRef tag = f[0];
+    std::string_view tag = f[0];
     if (tag == "dlc" && f.size() == 2) {
-      if (f[1].getAsInteger(10, m.abiVersion))
+      if (!parseInteger(f[1], m.abiVersion))
         return bad(lineNo, "bad ABI version");
     } else if (tag == "model" && f.size() == 2) {
-      m.model = f[1].str();
+      m.model = std::string(f[1]);
     } else if (tag == "source" && f.size() <= 2) {
-      m.sourceHash = f.size() == 2 ? f[1].str() : ""; // JIT of a bare module
+      m.sourceHash = f.size() == 2 ? std::string(f[1]) : ""; // bare module JIT
     } else if (tag == "buffer" && f.size() == 6) {
       BufferSpec b;
-      b.name = f[1].str();
-      static const std::pair<StringRef, BufferKind> kinds[] = {
+      b.name = std::string(f[1]);
+      static const std::pair<std::string_view, BufferKind> kinds[] = {
           {"param", BufferKind::Param},
           {"state", BufferKind::State},
           {"input", BufferKind::Input},
           {"output", BufferKind::Output}};
-      auto kind =
-          llvm::find_if(kinds, [&](auto &k) { return k.first == f[2]; });
+      auto kind = std::find_if(std::begin(kinds), std::end(kinds),
+                               [&](auto &k) { return k.first == f[2]; });
       if (kind == std::end(kinds))
-        return bad(lineNo, "unknown buffer kind '" + f[2].str() + "'");
+        return bad(lineNo, fmt::format("unknown buffer kind '{}'", f[2]));
       b.kind = kind->second;
       if (f[3] != "f32" && f[3] != "i32")
-        return bad(lineNo, "unknown dtype '" + f[3].str() + "'");
+        return bad(lineNo, fmt::format("unknown dtype '{}'", f[3]));
       b.dtype = f[3] == "f32" ? DType::F32 : DType::I32;
       if (f[4] != "scalar") {
-        llvm::SmallVector<StringRef> dims;
-        f[4].split(dims, 'x');
-        for (StringRef d : dims) {
+        for (std::string_view d : splitAll(f[4], 'x', /*keepEmpty=*/true)) {
           int64_t v;
-          if (d.getAsInteger(10, v) || v <= 0)
-            return bad(lineNo, "bad dimensions '" + f[4].str() + "'");
+          if (!parseInteger(d, v) || v <= 0)
+            return bad(lineNo, fmt::format("bad dimensions '{}'", f[4]));
           b.shape.push_back(v);
         }
       }
-      b.init = f[5] == "-" ? "" : f[5].str();
+      b.init = f[5] == "-" ? "" : std::string(f[5]);
       m.buffers.push_back(std::move(b));
     } else if (tag == "entry" && f.size() >= 2) {
-      std::vector<size_t> &indices = m.entries[f[1].str()];
-      for (StringRef name : llvm::drop_begin(f, 2)) {
-        const BufferSpec *b = m.find(name);
+      std::vector<size_t> &indices = m.entries[std::string(f[1])];
+      for (size_t i = 2; i < f.size(); ++i) {
+        const BufferSpec *b = m.find(f[i]);
         if (!b)
-          return bad(lineNo, "entry uses unknown buffer '" + name.str() + "'");
+          return bad(lineNo,
+                     fmt::format("entry uses unknown buffer '{}'", f[i]));
         indices.push_back(b - m.buffers.data());
       }
     } else if (tag == "train") {
-      for (StringRef kv : llvm::drop_begin(f)) {
-        auto [k, v] = kv.split('=');
-        m.train[k.str()] = unescape(v);
+      for (size_t i = 1; i < f.size(); ++i) {
+        auto [k, v] = splitOnce(f[i], '=');
+        m.train[std::string(k)] = unescape(v);
       }
     } else {
-      return bad(lineNo, "unrecognized record '" + line.str() + "'");
+      return bad(lineNo, fmt::format("unrecognized record '{}'", line));
     }
   }
   if (m.abiVersion == 0 || m.model.empty())

@@ -8,10 +8,12 @@
 #ifndef DLC_RUNTIME_MANIFEST_H
 #define DLC_RUNTIME_MANIFEST_H
 
-#include "llvm/Support/Error.h"
+#include "runtime/Status.h"
 
+#include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dlc::rt {
@@ -39,9 +41,9 @@ struct Manifest {
   /// Training set-up from the .net file: data, loss, epochs, batch, seed, ...
   std::map<std::string, std::string> train;
 
-  const BufferSpec *find(llvm::StringRef name) const;
+  const BufferSpec *find(std::string_view name) const;
   std::string serialize() const;
-  static llvm::Expected<Manifest> parse(llvm::StringRef text);
+  static Expected<Manifest> parse(std::string_view text);
 };
 
 const char *toString(BufferKind kind);

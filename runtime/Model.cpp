@@ -3,6 +3,7 @@
 #include "runtime/Checkpoint.h"
 #include "runtime/Init.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
@@ -10,37 +11,34 @@
 #include <malloc.h>
 
 using namespace dlc::rt;
-using llvm::StringRef;
 
-static llvm::Error error(const std::string &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+static Error error(std::string message) {
+  return Error::failure(std::move(message));
 }
 
-llvm::Expected<std::unique_ptr<Model>>
+Expected<std::unique_ptr<Model>>
 Model::create(const Resolver &resolve, std::shared_ptr<void> owner,
-              StringRef origin, StringRef expectedSource) {
+              std::string_view origin, std::string_view expectedSource) {
   auto version =
       reinterpret_cast<dlc_abi_version_fn>(resolve("dlc_abi_version"));
   auto manifestFn = reinterpret_cast<dlc_manifest_fn>(resolve("dlc_manifest"));
   if (!version || !manifestFn)
     return error(fmt::format("{}: not a dlc model (no dlc_abi_version or "
                              "dlc_manifest symbol)",
-                             origin.str()));
+                             origin));
   if (version() != DLC_ABI_VERSION)
     return error(fmt::format("{}: built for dlc ABI version {}, but this "
                              "runtime speaks version {}: recompile the model "
                              "with this dlc",
-                             origin.str(), version(), DLC_ABI_VERSION));
+                             origin, version(), DLC_ABI_VERSION));
   auto manifest = Manifest::parse(manifestFn());
   if (!manifest)
-    return error(fmt::format("{}: {}", origin.str(),
-                             llvm::toString(manifest.takeError())));
+    return error(fmt::format("{}: {}", origin, manifest.message()));
   if (!expectedSource.empty() && manifest->sourceHash != expectedSource)
     return error(fmt::format(
         "{}: compiled from another model ('{}', source {}), not the one "
         "given (source {}): recompile it",
-        origin.str(), manifest->model, manifest->sourceHash,
-        expectedSource.str()));
+        origin, manifest->model, manifest->sourceHash, expectedSource));
 
   // Compiled code allocates its temporaries (activations, gradients) with
   // malloc on every call. Above glibc's default 128 KiB mmap threshold each
@@ -60,7 +58,7 @@ Model::create(const Resolver &resolve, std::shared_ptr<void> owner,
     if (!fn)
       return error(fmt::format("{}: manifest lists entry '{}' but the code "
                                "has no {}{}",
-                               origin.str(), name, DLC_ENTRY_PREFIX, name));
+                               origin, name, DLC_ENTRY_PREFIX, name));
     model->entries_[name] = fn;
   }
   for (const BufferSpec &b : model->manifest_.buffers) {
@@ -74,15 +72,16 @@ Model::create(const Resolver &resolve, std::shared_ptr<void> owner,
   return model;
 }
 
-llvm::Expected<std::unique_ptr<Model>>
-Model::loadShared(StringRef path, StringRef expectedSource) {
-  void *handle = dlopen(path.str().c_str(), RTLD_NOW | RTLD_LOCAL);
+Expected<std::unique_ptr<Model>>
+Model::loadShared(const std::string &path, std::string_view expectedSource) {
+  std::string file = path.find('/') == std::string::npos ? "./" + path : path;
+  void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle)
-    return error(fmt::format("cannot load {}: {}", path.str(), dlerror()));
+    return error(fmt::format("cannot load {}: {}", path, dlerror()));
   std::shared_ptr<void> owner(handle, [](void *h) { dlclose(h); });
   return create(
-      [&](StringRef name) { return dlsym(handle, name.str().c_str()); }, owner,
-      path, expectedSource);
+      [&](const std::string &name) { return dlsym(handle, name.c_str()); },
+      owner, path, expectedSource);
 }
 
 Model::~Model() {
@@ -90,35 +89,42 @@ Model::~Model() {
     std::free(p);
 }
 
-void Model::initialize(uint64_t seed) {
-  for (auto [i, b] : llvm::enumerate(manifest_.buffers))
-    if (b.kind == BufferKind::Param || b.kind == BufferKind::State)
-      initializeBuffer(b, seed, static_cast<float *>(data_[i]));
+static bool isTrained(const BufferSpec &b) {
+  return b.kind == BufferKind::Param || b.kind == BufferKind::State;
 }
 
-void *Model::buffer(StringRef name) {
+void Model::initialize(uint64_t seed) {
+  for (size_t i = 0; i < manifest_.buffers.size(); ++i)
+    if (isTrained(manifest_.buffers[i]))
+      initializeBuffer(manifest_.buffers[i], seed,
+                       static_cast<float *>(data_[i]));
+}
+
+void *Model::buffer(std::string_view name) {
   const BufferSpec *b = manifest_.find(name);
   return b ? data_[b - manifest_.buffers.data()] : nullptr;
 }
 
-llvm::Error Model::run(StringRef entry) {
-  auto it = entries_.find(entry.str());
+Error Model::run(std::string_view entry) {
+  std::string name(entry);
+  auto it = entries_.find(name);
   if (it == entries_.end())
     return error(fmt::format("model '{}' has no entry point '{}'",
-                             manifest_.model, entry.str()));
+                             manifest_.model, entry));
   std::vector<void *> args;
-  for (size_t i : manifest_.entries.at(entry.str()))
+  for (size_t i : manifest_.entries.at(name))
     args.push_back(data_[i]);
   it->second(args.data());
-  return llvm::Error::success();
+  return Error::success();
 }
 
-llvm::Error Model::saveCheckpoint(StringRef path, uint64_t step) const {
+Error Model::saveCheckpoint(const std::string &path, uint64_t step) const {
   Checkpoint ckpt;
   ckpt.modelHash = manifest_.sourceHash;
   ckpt.step = step;
-  for (auto [i, b] : llvm::enumerate(manifest_.buffers)) {
-    if (b.kind != BufferKind::Param && b.kind != BufferKind::State)
+  for (size_t i = 0; i < manifest_.buffers.size(); ++i) {
+    const BufferSpec &b = manifest_.buffers[i];
+    if (!isTrained(b))
       continue;
     const float *p = static_cast<const float *>(data_[i]);
     ckpt.entries.push_back(
@@ -127,28 +133,27 @@ llvm::Error Model::saveCheckpoint(StringRef path, uint64_t step) const {
   return dlc::rt::saveCheckpoint(path, ckpt);
 }
 
-llvm::Expected<uint64_t> Model::loadCheckpoint(StringRef path) {
+Expected<uint64_t> Model::loadCheckpoint(const std::string &path) {
   auto ckpt = dlc::rt::loadCheckpoint(path);
   if (!ckpt)
-    return ckpt.takeError();
+    return ckpt.error();
   if (ckpt->modelHash != manifest_.sourceHash)
     return error(fmt::format("{}: checkpoint of another model (source {}, "
                              "this model is {})",
-                             path.str(), ckpt->modelHash,
-                             manifest_.sourceHash));
+                             path, ckpt->modelHash, manifest_.sourceHash));
   // Check everything before writing anything: a bad file changes nothing.
   for (const CheckpointEntry &e : ckpt->entries) {
     const BufferSpec *b = manifest_.find(e.name);
     if (!b || b->shape != e.shape)
-      return error(fmt::format("{}: entry '{}' does not match the model",
-                               path.str(), e.name));
+      return error(
+          fmt::format("{}: entry '{}' does not match the model", path, e.name));
   }
-  for (auto [i, b] : llvm::enumerate(manifest_.buffers))
-    if ((b.kind == BufferKind::Param || b.kind == BufferKind::State) &&
-        llvm::none_of(ckpt->entries, [&](const CheckpointEntry &e) {
-          return e.name == b.name;
-        }))
-      return error(fmt::format("{}: no entry for '{}'", path.str(), b.name));
+  for (const BufferSpec &b : manifest_.buffers)
+    if (isTrained(b) && std::none_of(ckpt->entries.begin(), ckpt->entries.end(),
+                                     [&](const CheckpointEntry &e) {
+                                       return e.name == b.name;
+                                     }))
+      return error(fmt::format("{}: no entry for '{}'", path, b.name));
   for (const CheckpointEntry &e : ckpt->entries)
     std::memcpy(buffer(e.name), e.data.data(), e.data.size() * sizeof(float));
   return ckpt->step;

@@ -13,23 +13,26 @@
 
 #include <functional>
 #include <memory>
+#include <string_view>
 
 namespace dlc::rt {
 
 class Model {
 public:
   /// Looks up a symbol of the compiled code ("dlc_train_step"); null if absent.
-  using Resolver = std::function<void *(llvm::StringRef)>;
+  using Resolver = std::function<void *(const std::string &)>;
 
   /// Wraps compiled code. `owner` keeps it alive (a JIT engine, a dlopen
   /// handle). When `expectedSource` is set, the code must have been compiled
   /// from a .net source with that hash.
-  static llvm::Expected<std::unique_ptr<Model>>
+  static Expected<std::unique_ptr<Model>>
   create(const Resolver &resolve, std::shared_ptr<void> owner,
-         llvm::StringRef origin, llvm::StringRef expectedSource = "");
-  /// Loads a shared library written by `dlc model.net -o model.so`.
-  static llvm::Expected<std::unique_ptr<Model>>
-  loadShared(llvm::StringRef path, llvm::StringRef expectedSource = "");
+         std::string_view origin, std::string_view expectedSource = "");
+  /// Loads a shared library written by `dlc model.net -o model.so`. A path
+  /// without a slash names a file in the working directory (dlopen alone
+  /// would search the library path instead).
+  static Expected<std::unique_ptr<Model>>
+  loadShared(const std::string &path, std::string_view expectedSource = "");
 
   ~Model();
   const Manifest &manifest() const { return manifest_; }
@@ -39,24 +42,24 @@ public:
   void initialize(uint64_t seed);
 
   /// The buffer called `name`, or null.
-  void *buffer(llvm::StringRef name);
-  float *f32(llvm::StringRef name) {
+  void *buffer(std::string_view name);
+  float *f32(std::string_view name) {
     return static_cast<float *>(buffer(name));
   }
-  int32_t *i32(llvm::StringRef name) {
+  int32_t *i32(std::string_view name) {
     return static_cast<int32_t *>(buffer(name));
   }
 
   /// Calls an entry point on the model's buffers.
-  llvm::Error run(llvm::StringRef entry);
-  bool hasEntry(llvm::StringRef entry) const {
-    return entries_.count(entry.str());
+  Error run(std::string_view entry);
+  bool hasEntry(std::string_view entry) const {
+    return entries_.count(std::string(entry));
   }
 
   /// Parameters and optimizer state, with the training step count.
-  llvm::Error saveCheckpoint(llvm::StringRef path, uint64_t step) const;
+  Error saveCheckpoint(const std::string &path, uint64_t step) const;
   /// Restores what saveCheckpoint wrote; returns the step count.
-  llvm::Expected<uint64_t> loadCheckpoint(llvm::StringRef path);
+  Expected<uint64_t> loadCheckpoint(const std::string &path);
 
 private:
   Model() = default;

@@ -9,12 +9,12 @@
 
 using namespace dlc::rt;
 
-static llvm::Error error(const std::string &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+static Error error(std::string message) {
+  return Error::failure(std::move(message));
 }
 
-llvm::Expected<std::string> dlc::rt::sample(Model &model,
-                                            const SampleOptions &options) {
+Expected<std::string> dlc::rt::sample(Model &model,
+                                      const SampleOptions &options) {
   const Manifest &m = model.manifest();
   auto vocabIt = m.train.find("vocab");
   auto predict = m.entries.find("predict");
@@ -65,8 +65,8 @@ llvm::Expected<std::string> dlc::rt::sample(Model &model,
     int64_t len = std::min<int64_t>(time, context.size());
     std::memcpy(in, context.data() + context.size() - len,
                 len * sizeof(int32_t));
-    if (auto err = model.run("predict"))
-      return std::move(err);
+    if (Error e = model.run("predict"); e.failed())
+      return e;
     const float *row = out + (len - 1) * classes;
     double max = *std::max_element(row, row + classes), sum = 0;
     for (int64_t c = 0; c < classes; ++c)

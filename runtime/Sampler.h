@@ -19,7 +19,7 @@ struct SampleOptions {
 /// softmax(logits / temperature) at the last position of the context (the
 /// last T characters); the model is causal, so the rest of the window does
 /// not matter. Same seed, same text.
-llvm::Expected<std::string> sample(Model &model, const SampleOptions &options);
+Expected<std::string> sample(Model &model, const SampleOptions &options);
 
 } // namespace dlc::rt
 

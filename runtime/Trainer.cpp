@@ -1,17 +1,19 @@
 //===- Trainer.cpp - the training loop over a compiled model --------------===//
 #include "runtime/Trainer.h"
+#include "runtime/Parse.h"
 #include "runtime/Progress.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <fmt/format.h>
 #include <functional>
 
 using namespace dlc::rt;
-using llvm::StringRef;
 
-static llvm::Error error(const std::string &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+static Error error(std::string message) {
+  return Error::failure(std::move(message));
 }
 
 namespace {
@@ -23,17 +25,17 @@ struct Binding {
   int64_t batch = 0, classes = 0, imageSize = 0;
 };
 
-llvm::Expected<Binding> bind(Model &model) {
+Expected<Binding> bind(Model &model) {
   const Manifest &m = model.manifest();
   Binding b;
   for (const BufferSpec &spec : m.buffers) {
     if (spec.kind != BufferKind::Input)
       continue;
-    if (spec.name == "labels") {
+    if (spec.name == DLC_BUFFER_LABELS) {
       b.labels = model.i32(spec.name);
       continue;
     }
-    if (spec.name == "step") // the step number, for dropout
+    if (spec.name == DLC_BUFFER_STEP) // the step number, for dropout
       continue;
     if (b.images)
       return error(
@@ -82,11 +84,12 @@ void gather(const Binding &b, const ImageDataset &data,
 }
 } // namespace
 
-llvm::Expected<double> dlc::rt::evaluate(Model &model,
-                                         const ImageDataset &data) {
+Expected<Evaluation>
+dlc::rt::evaluateClassifier(Model &model, const ImageDataset &data,
+                            std::vector<int32_t> *predictions) {
   auto b = bind(model);
   if (!b)
-    return b.takeError();
+    return b.error();
   if (!b->logits)
     return error(
         "the model has no predict entry with a [batch, classes] output");
@@ -94,28 +97,47 @@ llvm::Expected<double> dlc::rt::evaluate(Model &model,
     return error(fmt::format("the data has {} values per image, the model "
                              "takes {}",
                              data.rows * data.cols, b->imageSize));
+  Evaluation result;
+  result.images = data.count;
+  result.batch = b->batch;
+  if (predictions)
+    predictions->assign(data.count, 0);
   int64_t correct = 0;
   for (int64_t first = 0; first < data.count; first += b->batch) {
     int64_t count = std::min(b->batch, data.count - first);
     gather(*b, data, nullptr, first, count);
-    if (auto err = model.run("predict"))
-      return std::move(err);
+    auto start = std::chrono::steady_clock::now();
+    if (Error e = model.run("predict"); e.failed())
+      return e;
+    result.predictSeconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     for (int64_t i = 0; i < count; ++i) {
       const float *row = b->logits + i * b->classes;
       int64_t best = std::max_element(row, row + b->classes) - row;
       correct += best == data.labels[first + i];
+      if (predictions)
+        (*predictions)[first + i] = static_cast<int32_t>(best);
     }
   }
-  return static_cast<double>(correct) / data.count;
+  result.accuracy = static_cast<double>(correct) / data.count;
+  return result;
 }
 
-static llvm::Expected<int64_t> setting(const Manifest &m, StringRef key) {
-  auto it = m.train.find(key.str());
+Expected<double> dlc::rt::evaluate(Model &model, const ImageDataset &data) {
+  auto evaluation = evaluateClassifier(model, data);
+  if (!evaluation)
+    return evaluation.error();
+  return evaluation->accuracy;
+}
+
+static Expected<int64_t> setting(const Manifest &m, const std::string &key) {
+  auto it = m.train.find(key);
   int64_t v;
-  if (it == m.train.end() || StringRef(it->second).getAsInteger(10, v))
+  if (it == m.train.end() || !parseInteger(it->second, v))
     return error(fmt::format("model '{}' has no training setting '{}': was it "
                              "compiled from a file with a train section?",
-                             m.model, key.str()));
+                             m.model, key));
   return v;
 }
 
@@ -128,21 +150,22 @@ struct BatchSource {
 };
 
 /// Next-character windows: input ids[w T, w T + T), labels shifted by one.
-llvm::Expected<BatchSource> textSource(Model &model, const TextDataset &text) {
+Expected<BatchSource> textSource(Model &model, const TextDataset &text) {
   const Manifest &m = model.manifest();
   const BufferSpec *ids = nullptr;
   for (const BufferSpec &spec : m.buffers)
-    if (spec.kind == BufferKind::Input && spec.name != "labels" &&
-        spec.name != "step")
+    if (spec.kind == BufferKind::Input && spec.name != DLC_BUFFER_LABELS &&
+        spec.name != DLC_BUFFER_STEP)
       ids = &spec;
-  const BufferSpec *labels = m.find("labels");
+  const BufferSpec *labels = m.find(DLC_BUFFER_LABELS);
   if (!ids || ids->dtype != DType::I32 || ids->shape.size() != 2 || !labels ||
       labels->shape != ids->shape)
     return error(fmt::format("model '{}' does not take [batch, time] character "
                              "ids and labels",
                              m.model));
   int64_t batch = ids->shape[0], time = ids->shape[1];
-  int32_t *idsBuf = model.i32(ids->name), *labelsBuf = model.i32("labels");
+  int32_t *idsBuf = model.i32(ids->name),
+          *labelsBuf = model.i32(DLC_BUFFER_LABELS);
   BatchSource source;
   source.batch = batch;
   source.count = (static_cast<int64_t>(text.ids.size()) - 1) / time;
@@ -157,8 +180,8 @@ llvm::Expected<BatchSource> textSource(Model &model, const TextDataset &text) {
 }
 } // namespace
 
-llvm::Expected<TrainResult> dlc::rt::train(Model &model,
-                                           const TrainOptions &options) {
+Expected<TrainResult> dlc::rt::train(Model &model,
+                                     const TrainOptions &options) {
   const Manifest &m = model.manifest();
   if (!model.hasEntry("train_step"))
     return error(fmt::format("model '{}' has no train_step: compile it from a "
@@ -167,15 +190,15 @@ llvm::Expected<TrainResult> dlc::rt::train(Model &model,
   auto epochsSetting = setting(m, "epochs");
   auto seedSetting = setting(m, "seed");
   if (!epochsSetting)
-    return epochsSetting.takeError();
+    return epochsSetting.error();
   if (!seedSetting)
-    return seedSetting.takeError();
+    return seedSetting.error();
   int64_t epochs = options.epochs.value_or(*epochsSetting);
   uint64_t seed = options.seed.value_or(*seedSetting);
   auto data = m.train.find("data");
   std::string dataSetting = data == m.train.end() ? "" : data->second;
-  auto [kind, path] = StringRef(dataSetting).split(':');
-  std::string dataPath = options.dataDir.value_or(path.str());
+  auto [kind, path] = splitOnce(dataSetting, ':');
+  std::string dataPath = options.dataDir.value_or(std::string(path));
 
   // The data stays alive for the whole loop: the sources point into it.
   std::optional<ImageDataset> trainSet;
@@ -188,21 +211,21 @@ llvm::Expected<TrainResult> dlc::rt::train(Model &model,
                                m.model));
     auto read = readText(dataPath, vocab->second);
     if (!read)
-      return read.takeError();
+      return read.error();
     text = std::move(*read);
     auto made = textSource(model, *text);
     if (!made)
-      return made.takeError();
+      return made.error();
     source = std::move(*made);
   } else {
     auto b = bind(model);
     if (!b)
-      return b.takeError();
+      return b.error();
     if (!b->labels)
       return error("train_step takes no labels");
     auto read = readIdxDataset(dataPath, "train");
     if (!read)
-      return read.takeError();
+      return read.error();
     trainSet = std::move(*read);
     if (trainSet->rows * trainSet->cols != b->imageSize)
       return error(fmt::format("{} has {} values per image, the model takes {}",
@@ -224,7 +247,7 @@ llvm::Expected<TrainResult> dlc::rt::train(Model &model,
   if (!options.resume.empty()) {
     auto step = model.loadCheckpoint(options.resume);
     if (!step)
-      return step.takeError();
+      return step.error();
     done = static_cast<int64_t>(*step);
   } else {
     model.initialize(seed);
@@ -234,9 +257,10 @@ llvm::Expected<TrainResult> dlc::rt::train(Model &model,
     totalSteps = std::min(totalSteps, done + *options.maxSteps);
 
   TrainResult result;
-  float *loss = model.f32("loss");
-  int32_t *stepNumber = model.i32("step"); // dropout masks, when present
-  std::vector<double> recent; // the last kRecentSteps losses, as a ring
+  float *loss = model.f32(DLC_BUFFER_LOSS);
+  int32_t *stepNumber =
+      model.i32(DLC_BUFFER_STEP); // dropout masks, when present
+  std::vector<double> recent;     // the last kRecentSteps losses, as a ring
   Progress progress(options.progress ? options.progress : stdout,
                     options.interactive);
   auto start = std::chrono::steady_clock::now();
@@ -252,8 +276,8 @@ llvm::Expected<TrainResult> dlc::rt::train(Model &model,
       source.fill(order, s * source.batch);
       if (stepNumber)
         *stepNumber = static_cast<int32_t>(done);
-      if (auto err = model.run("train_step"))
-        return std::move(err);
+      if (Error e = model.run("train_step"); e.failed())
+        return e;
       if (!std::isfinite(*loss))
         return error(fmt::format("the loss is {} at step {}: training diverged "
                                  "(try a smaller learning rate)",
@@ -273,8 +297,8 @@ llvm::Expected<TrainResult> dlc::rt::train(Model &model,
     if (options.progress)
       progress.endEpoch();
     if (!options.checkpoint.empty())
-      if (auto err = model.saveCheckpoint(options.checkpoint, done))
-        return std::move(err);
+      if (Error e = model.saveCheckpoint(options.checkpoint, done); e.failed())
+        return e;
   }
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
@@ -287,10 +311,10 @@ llvm::Expected<TrainResult> dlc::rt::train(Model &model,
   if (options.evaluate && trainSet) {
     auto testSet = readIdxDataset(dataPath, "t10k");
     if (!testSet)
-      return testSet.takeError();
+      return testSet.error();
     auto accuracy = evaluate(model, *testSet);
     if (!accuracy)
-      return accuracy.takeError();
+      return accuracy.error();
     result.testAccuracy = *accuracy;
   }
   return result;

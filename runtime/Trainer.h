@@ -40,10 +40,23 @@ struct TrainResult {
 /// per-epoch shuffles, full batches (the remainder of an epoch that does not
 /// fill a batch is skipped), progress, checkpoints. Models with dropout get
 /// the step number in their `step` input.
-llvm::Expected<TrainResult> train(Model &model, const TrainOptions &options);
+Expected<TrainResult> train(Model &model, const TrainOptions &options);
+
+struct Evaluation {
+  double accuracy = 0;       // argmax of `predict` equals the label
+  int64_t images = 0;        // images evaluated
+  int64_t batch = 0;         // images per `predict` call
+  double predictSeconds = 0; // time spent in `predict` alone
+};
+
+/// Runs the model's `predict` over `data` batch by batch (zero-padding the
+/// last one). With `predictions`, also returns each image's predicted class.
+Expected<Evaluation>
+evaluateClassifier(Model &model, const ImageDataset &data,
+                   std::vector<int32_t> *predictions = nullptr);
 
 /// Accuracy of the model's `predict` output (argmax) on `data`.
-llvm::Expected<double> evaluate(Model &model, const ImageDataset &data);
+Expected<double> evaluate(Model &model, const ImageDataset &data);
 
 } // namespace dlc::rt
 

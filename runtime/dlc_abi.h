@@ -18,9 +18,12 @@
  *   dlc <abi version>
  *   model <name>
  *   source <hash of the .net source, 16 hex digits>
- *   buffer <name> <param|state|input|output> <f32|i32> <dims: 64x784, or
- *scalar> <init> entry <entry name> <buffer name>... train <key>=<value>...
- *(data, loss, epochs, batch, seed, ...)
+ *   buffer <name> <param|state|input|output> <f32|i32> <dims> <init>
+ *   entry <entry name> <buffer name>...
+ *   train <key>=<value>...
+ * where <dims> is 64x784 or "scalar", <init> an initializer or "-", and the
+ * train record holds the training set-up (data, loss, epochs, batch, seed,
+ * vocab, ...) with '%', spaces and non-printable bytes %XX-escaped.
  *
  *===----------------------------------------------------------------------===*/
 #ifndef DLC_ABI_H

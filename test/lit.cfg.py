@@ -11,3 +11,7 @@ config.environment["PATH"] = os.pathsep.join(
     [config.dlc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 config.substitutions.append(("%examples", os.path.join(config.dlc_src_root, "examples")))
 config.substitutions.append(("%fmnist", "/usr/share/datasets/fashion-mnist"))
+# Paths of the built tools, for commands that need a file rather than a name
+# looked up on PATH (ldd).
+config.substitutions.append(("%dlc-run", os.path.join(config.dlc_tools_dir, "dlc-run")))
+config.substitutions.append(("%dlc-bin", os.path.join(config.dlc_tools_dir, "dlc")))

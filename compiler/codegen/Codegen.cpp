@@ -113,8 +113,8 @@ dlc::jitModel(ModuleOp module, llvm::StringRef expectedSource) {
   (*engine)->initialize();
   std::shared_ptr<ExecutionEngine> owner(std::move(*engine));
   ExecutionEngine *raw = owner.get();
-  return rt::Model::create(
-      [raw](llvm::StringRef name) -> void * {
+  auto model = rt::Model::create(
+      [raw](const std::string &name) -> void * {
         auto symbol = raw->lookup(name);
         if (!symbol) {
           llvm::consumeError(symbol.takeError());
@@ -123,6 +123,9 @@ dlc::jitModel(ModuleOp module, llvm::StringRef expectedSource) {
         return *symbol;
       },
       owner, "JIT", expectedSource);
+  if (!model) // The runtime has its own error type (it links no LLVM).
+    return error(model.message());
+  return std::move(*model);
 }
 
 llvm::Error dlc::writeSharedLibrary(ModuleOp module, llvm::StringRef path) {

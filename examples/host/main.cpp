@@ -8,12 +8,11 @@
 //   dlc-host-example [model.net] [steps]
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/codegen/Codegen.h"
 #include "compiler/Compiler.h"
+#include "compiler/codegen/Codegen.h"
 #include "runtime/Data.h"
+#include "runtime/Parse.h"
 #include "runtime/Trainer.h"
-
-#include "llvm/ADT/StringRef.h"
 
 #include <cstring>
 #include <fmt/format.h>
@@ -48,20 +47,20 @@ int main(int argc, char **argv) {
     fmt::print(stderr, "error: {} has no train section\n", path);
     return 1;
   }
-  std::string dataDir = llvm::StringRef(data->second).split(':').second.str();
+  // "fashion_mnist:<directory>"
+  std::string dataDir(dlc::rt::splitOnce(data->second, ':').second);
   auto train = dlc::rt::readIdxDataset(dataDir, "train");
   auto test = dlc::rt::readIdxDataset(dataDir, "t10k");
   if (!train || !test) {
-    fmt::print(stderr, "error: {}\n",
-               llvm::toString(train ? test.takeError() : train.takeError()));
+    fmt::print(stderr, "error: {}\n", train ? test.message() : train.message());
     return 1;
   }
 
   // Train by hand: the host owns the loop, the model owns the buffers.
   model.initialize(/*seed=*/42);
   float *x = model.f32("x");
-  int32_t *labels = model.i32("labels");
-  const float *loss = model.f32("loss");
+  int32_t *labels = model.i32(DLC_BUFFER_LABELS);
+  const float *loss = model.f32(DLC_BUFFER_LOSS);
   int64_t batch = manifest.find("x")->shape[0];
   int64_t pixels = train->rows * train->cols;
   double firstLoss = 0, lastLoss = 0;
@@ -70,8 +69,8 @@ int main(int argc, char **argv) {
     std::memcpy(x, &train->images[first * pixels],
                 batch * pixels * sizeof(float));
     std::memcpy(labels, &train->labels[first], batch * sizeof(int32_t));
-    if (auto err = model.run("train_step")) {
-      fmt::print(stderr, "error: {}\n", llvm::toString(std::move(err)));
+    if (dlc::rt::Error err = model.run("train_step"); err.failed()) {
+      fmt::print(stderr, "error: {}\n", err.message());
       return 1;
     }
     if (step == 0)
@@ -83,11 +82,12 @@ int main(int argc, char **argv) {
 
   auto accuracy = dlc::rt::evaluate(model, *test);
   if (!accuracy) {
-    fmt::print(stderr, "error: {}\n", llvm::toString(accuracy.takeError()));
+    fmt::print(stderr, "error: {}\n", accuracy.message());
     return 1;
   }
   fmt::print("first loss {:.4f}, last loss {:.4f}, test accuracy {:.4f}\n",
              firstLoss, lastLoss, *accuracy);
   // A host can rely on this: a few hundred steps learn something.
-  return lastLoss<firstLoss && * accuracy> 0.5 ? 0 : 2;
+  bool learned = *accuracy > 0.5 && lastLoss < firstLoss;
+  return learned ? 0 : 2;
 }

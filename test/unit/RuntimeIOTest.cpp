@@ -2,16 +2,15 @@
 
 #include "runtime/Checkpoint.h"
 #include "runtime/Data.h"
+#include "runtime/Parse.h"
 #include "runtime/Progress.h"
-
-#include "llvm/ADT/SmallString.h"
-#include "llvm/Support/FileSystem.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -27,10 +26,11 @@ namespace {
 class TempDir {
 public:
   TempDir() {
-    llvm::SmallString<128> p;
-    if (llvm::sys::fs::createUniqueDirectory("dlc-rtio", p))
+    std::string pattern =
+        (fs::temp_directory_path() / "dlc-rtio-XXXXXX").string();
+    if (!::mkdtemp(pattern.data()))
       ADD_FAILURE() << "cannot create temp dir";
-    path = std::string(p);
+    path = pattern;
   }
   ~TempDir() {
     std::error_code ec;
@@ -69,9 +69,9 @@ void writeFile(const std::string &path, const std::string &bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
-std::string errorOf(llvm::Error e) { return llvm::toString(std::move(e)); }
-template <typename T> std::string errorOf(llvm::Expected<T> e) {
-  return e ? std::string() : llvm::toString(e.takeError());
+std::string errorOf(const Error &e) { return e.message(); }
+template <typename T> std::string errorOf(const Expected<T> &e) {
+  return e.message();
 }
 
 struct IdxFiles {
@@ -121,7 +121,7 @@ TEST(IdxDataset, ReadsNormalizedPixelsAndLabels) {
   // Trailing bytes after the records are ignored.
   writeIdx(dir, 3, 2, 3, pixels + "junk", 3, std::string{0, 9, 5} + "xx");
   auto ds = readIdxDataset(dir.path, "train");
-  ASSERT_TRUE(bool(ds)) << errorOf(ds.takeError());
+  ASSERT_TRUE(ds.ok()) << ds.message();
   EXPECT_EQ(ds->count, 3);
   EXPECT_EQ(ds->rows, 2);
   EXPECT_EQ(ds->cols, 3);
@@ -246,7 +246,7 @@ TEST(IdxDataset, FashionMnistTestSet) {
   if (!fs::exists(dir + "/t10k-images-idx3-ubyte.gz"))
     GTEST_SKIP() << dir << " not present";
   auto ds = readIdxDataset(dir, "t10k");
-  ASSERT_TRUE(bool(ds)) << errorOf(ds.takeError());
+  ASSERT_TRUE(ds.ok()) << ds.message();
   EXPECT_EQ(ds->count, 10000);
   EXPECT_EQ(ds->rows, 28);
   EXPECT_EQ(ds->cols, 28);
@@ -339,9 +339,9 @@ TEST(Checkpoint, RoundTripIsExact) {
   TempDir dir;
   std::string path = dir.file("model.ckpt");
   Checkpoint c = sampleCheckpoint();
-  ASSERT_FALSE(bool(saveCheckpoint(path, c)));
+  ASSERT_EQ(errorOf(saveCheckpoint(path, c)), "");
   auto loaded = loadCheckpoint(path);
-  ASSERT_TRUE(bool(loaded)) << errorOf(loaded.takeError());
+  ASSERT_TRUE(loaded.ok()) << loaded.message();
   expectSame(c, *loaded);
   EXPECT_TRUE(dir.tempFiles().empty());
 }
@@ -349,9 +349,9 @@ TEST(Checkpoint, RoundTripIsExact) {
 TEST(Checkpoint, EmptyCheckpointRoundTrips) {
   TempDir dir;
   std::string path = dir.file("empty.ckpt");
-  ASSERT_FALSE(bool(saveCheckpoint(path, Checkpoint())));
+  ASSERT_EQ(errorOf(saveCheckpoint(path, Checkpoint())), "");
   auto loaded = loadCheckpoint(path);
-  ASSERT_TRUE(bool(loaded)) << errorOf(loaded.takeError());
+  ASSERT_TRUE(loaded.ok()) << loaded.message();
   expectSame(Checkpoint(), *loaded);
 }
 
@@ -365,7 +365,7 @@ TEST(Checkpoint, MissingFile) {
 TEST(Checkpoint, Truncated) {
   TempDir dir;
   std::string path = dir.file("model.ckpt");
-  ASSERT_FALSE(bool(saveCheckpoint(path, sampleCheckpoint())));
+  ASSERT_EQ(errorOf(saveCheckpoint(path, sampleCheckpoint())), "");
   std::string bytes = readFile(path);
   for (size_t keep :
        {bytes.size() - 1, bytes.size() / 2, size_t(12), size_t(5)}) {
@@ -378,7 +378,7 @@ TEST(Checkpoint, Truncated) {
 TEST(Checkpoint, FlippedByteFailsChecksum) {
   TempDir dir;
   std::string path = dir.file("model.ckpt");
-  ASSERT_FALSE(bool(saveCheckpoint(path, sampleCheckpoint())));
+  ASSERT_EQ(errorOf(saveCheckpoint(path, sampleCheckpoint())), "");
   std::string bytes = readFile(path);
   // Every byte after the size field is covered by the checksum.
   for (size_t i = 16; i < bytes.size(); i += 7) {
@@ -394,7 +394,7 @@ TEST(Checkpoint, FlippedByteFailsChecksum) {
 TEST(Checkpoint, WrongMagic) {
   TempDir dir;
   std::string path = dir.file("model.ckpt");
-  ASSERT_FALSE(bool(saveCheckpoint(path, sampleCheckpoint())));
+  ASSERT_EQ(errorOf(saveCheckpoint(path, sampleCheckpoint())), "");
   std::string bytes = readFile(path);
   bytes[7] = '2';
   writeFile(path, bytes);
@@ -434,7 +434,7 @@ TEST(Checkpoint, FailedSaveToMissingDirectoryLeavesNothing) {
 TEST(Checkpoint, FailedSaveKeepsExistingFile) {
   TempDir dir;
   std::string path = dir.file("model.ckpt");
-  ASSERT_FALSE(bool(saveCheckpoint(path, sampleCheckpoint())));
+  ASSERT_EQ(errorOf(saveCheckpoint(path, sampleCheckpoint())), "");
   std::string before = readFile(path);
 
   // The temp file cannot be created (its name is taken by a directory).
@@ -470,13 +470,13 @@ TEST(Checkpoint, FailedRenameRemovesTempFile) {
 TEST(Checkpoint, SaveReplacesExisting) {
   TempDir dir;
   std::string path = dir.file("model.ckpt");
-  ASSERT_FALSE(bool(saveCheckpoint(path, sampleCheckpoint())));
+  ASSERT_EQ(errorOf(saveCheckpoint(path, sampleCheckpoint())), "");
   Checkpoint second = sampleCheckpoint(3);
   second.step = 7;
   second.entries.pop_back();
-  ASSERT_FALSE(bool(saveCheckpoint(path, second)));
+  ASSERT_EQ(errorOf(saveCheckpoint(path, second)), "");
   auto loaded = loadCheckpoint(path);
-  ASSERT_TRUE(bool(loaded)) << errorOf(loaded.takeError());
+  ASSERT_TRUE(loaded.ok()) << loaded.message();
   expectSame(second, *loaded);
   EXPECT_TRUE(dir.tempFiles().empty());
 }
@@ -508,4 +508,59 @@ TEST(Progress, PlainOutput) {
   EXPECT_TRUE(contains(text, "epoch 2/5  4 steps  loss 3.0000  ")) << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2) << text;
   EXPECT_FALSE(contains(text, "\r")) << text;
+}
+
+//===----------------------------------------------------------------------===//
+// Errors and parsing helpers
+//===----------------------------------------------------------------------===//
+
+TEST(Status, ErrorAndExpected) {
+  Error ok = Error::success();
+  EXPECT_TRUE(ok.succeeded());
+  EXPECT_EQ(ok.message(), "");
+  Error bad = Error::failure("x.ckpt: truncated");
+  EXPECT_TRUE(bad.failed());
+  EXPECT_EQ(bad.message(), "x.ckpt: truncated");
+
+  Expected<int> value = 7;
+  ASSERT_TRUE(value.ok());
+  EXPECT_EQ(*value, 7);
+  EXPECT_TRUE(value.error().succeeded());
+  Expected<int> failed = bad;
+  EXPECT_FALSE(bool(failed));
+  EXPECT_EQ(failed.message(), "x.ckpt: truncated");
+}
+
+TEST(Parse, IntegersMustBeWhole) {
+  int64_t v = -1;
+  EXPECT_TRUE(parseInteger("42", v));
+  EXPECT_EQ(v, 42);
+  EXPECT_TRUE(parseInteger("-3", v));
+  EXPECT_EQ(v, -3);
+  for (const char *bad : {"", "4x", " 4", "+4", "0x10", "99999999999999999999"})
+    EXPECT_FALSE(parseInteger(bad, v)) << bad;
+  unsigned u = 5;
+  EXPECT_FALSE(parseInteger("-1", u));
+  EXPECT_FALSE(parseInteger("4294967296", u));
+  EXPECT_EQ(u, 5u); // untouched on failure
+}
+
+TEST(Parse, Doubles) {
+  double d = 0;
+  EXPECT_TRUE(parseDouble("0.25", d));
+  EXPECT_EQ(d, 0.25);
+  EXPECT_TRUE(parseDouble("1e-3", d));
+  EXPECT_EQ(d, 1e-3);
+  for (const char *bad : {"", " 1", "1 ", "1.5x", "abc"})
+    EXPECT_FALSE(parseDouble(bad, d)) << bad;
+}
+
+TEST(Parse, Splitting) {
+  using Pieces = std::vector<std::string_view>;
+  EXPECT_EQ(splitAll(" a  b ", ' ', false), (Pieces{"a", "b"}));
+  EXPECT_EQ(splitAll("3x", 'x', true), (Pieces{"3", ""}));
+  EXPECT_EQ(splitAll("", ',', false), Pieces{});
+  EXPECT_EQ(splitOnce("text:/a:b", ':'),
+            (std::pair<std::string_view, std::string_view>{"text", "/a:b"}));
+  EXPECT_EQ(splitOnce("zeros", ':').second, "");
 }

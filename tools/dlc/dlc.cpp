@@ -3,20 +3,24 @@
 //   dlc model.net -o model.so        compile ahead of time to a shared library
 //   dlc --emit=STAGE model.net       print a stage: ast, nn, linalg, llvm
 //   dlc train model.net [options]    JIT-compile (or load --so) and train
+//   dlc eval|predict model.net       test accuracy / predictions
 //   dlc sample model.net [options]   generate text with a trained text model
 //
+// The commands that run a model are the runtime's (runtime/Driver.h), shared
+// with dlc-run; this file adds the compiler: parsing and checking the .net
+// file, and the JIT when no --so library is given.
+//
 //===----------------------------------------------------------------------===//
-#include "compiler/codegen/Codegen.h"
 #include "compiler/Compiler.h"
-#include "runtime/Sampler.h"
-#include "runtime/Trainer.h"
+#include "compiler/codegen/Codegen.h"
+#include "runtime/Driver.h"
+#include "runtime/Parse.h"
 
 #include "mlir/IR/OperationSupport.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdio>
 #include <fmt/format.h>
-#include <unistd.h>
 
 using namespace dlc;
 using llvm::StringRef;
@@ -33,6 +37,11 @@ static const char *usage = R"(usage:
       --checkpoint <file>  save parameters and optimizer state every epoch
       --resume <file>      start from a checkpoint
       --loss-log <file>    write every step's loss
+  dlc eval <model.net> --checkpoint <file> [--so <model.so>] [--data <dir>]
+                                    test accuracy and images/s of predict
+  dlc predict <model.net> --checkpoint <file> [--so <model.so>] [--count <n>]
+                                    "<index> <predicted class> <label>" for
+                                    each test image (the first n)
   dlc sample <model.net> --checkpoint <file> [options]
                                     generate text with a model trained on text
       --so <model.so>      use this compiled library instead of the JIT
@@ -42,6 +51,7 @@ static const char *usage = R"(usage:
       --seed <n>           random seed (default 0)
   common options:
       --batch <n>          batch size when the file has no train section
+A library written by -o runs without the compiler: see dlc-run.
 )";
 
 static int fail(const std::string &message) {
@@ -51,91 +61,53 @@ static int fail(const std::string &message) {
 
 namespace {
 struct Args {
-  bool train = false, sample = false;
-  std::optional<int64_t> length;
-  std::optional<double> temperature;
-  std::optional<std::string> prompt;
-  std::string input, output, emit, so, checkpoint, resume, lossLog, data;
-  std::optional<int64_t> epochs, steps, batch;
-  std::optional<uint64_t> seed;
+  std::optional<rt::Command> command; // train, eval, predict, sample
+  std::string input, output, emit, so;
+  std::optional<int64_t> batch;
+  rt::RunOptions run;
 };
 
 std::optional<Args> parseArgs(int argc, char **argv) {
   Args a;
-  auto number = [&](int &i, StringRef flag, auto &slot) -> bool {
-    int64_t v;
-    if (i + 1 >= argc || StringRef(argv[i + 1]).getAsInteger(10, v) || v < 0) {
-      fail(fmt::format("{} needs a non-negative integer", flag.str()));
-      return false;
-    }
-    slot = v;
-    ++i;
-    return true;
-  };
-  auto string = [&](int &i, StringRef flag, std::string &slot) -> bool {
-    if (i + 1 >= argc) {
-      fail(fmt::format("{} needs a value", flag.str()));
-      return false;
-    }
-    slot = argv[++i];
-    return true;
-  };
   for (int i = 1; i < argc; ++i) {
     StringRef arg = argv[i];
-    bool ok = true;
-    if (arg == "train" && i == 1)
-      a.train = true;
-    else if (arg == "sample" && i == 1)
-      a.sample = true;
-    else if (arg == "--length")
-      ok = number(i, arg, a.length);
-    else if (arg == "--prompt") {
-      a.prompt.emplace();
-      ok = string(i, arg, *a.prompt);
-    } else if (arg == "--temperature") {
-      double t;
-      if (i + 1 >= argc || StringRef(argv[i + 1]).getAsDouble(t) || !(t > 0)) {
-        fail("--temperature needs a positive number");
+    if (i == 1 && (a.command = rt::parseCommand(arg)))
+      continue;
+    auto runOption = rt::parseRunOption(argc, argv, i, a.run);
+    if (!runOption) {
+      fail(runOption.message());
+      return std::nullopt;
+    }
+    if (*runOption)
+      continue;
+    if (arg == "-o" || arg == "--so") {
+      if (i + 1 >= argc) {
+        fail(fmt::format("{} needs a value", arg.str()));
         return std::nullopt;
       }
-      a.temperature = t;
-      ++i;
-    } else if (arg == "-o")
-      ok = string(i, arg, a.output);
-    else if (arg.consume_front("--emit="))
+      (arg == "-o" ? a.output : a.so) = argv[++i];
+    } else if (arg.consume_front("--emit=")) {
       a.emit = arg.str();
-    else if (arg == "--so")
-      ok = string(i, arg, a.so);
-    else if (arg == "--checkpoint")
-      ok = string(i, arg, a.checkpoint);
-    else if (arg == "--resume")
-      ok = string(i, arg, a.resume);
-    else if (arg == "--loss-log")
-      ok = string(i, arg, a.lossLog);
-    else if (arg == "--data")
-      ok = string(i, arg, a.data);
-    else if (arg == "--epochs")
-      ok = number(i, arg, a.epochs);
-    else if (arg == "--steps")
-      ok = number(i, arg, a.steps);
-    else if (arg == "--batch")
-      ok = number(i, arg, a.batch);
-    else if (arg == "--seed")
-      ok = number(i, arg, a.seed);
-    else if (arg == "-h" || arg == "--help") {
+    } else if (arg == "--batch") {
+      int64_t v;
+      if (i + 1 >= argc || !rt::parseInteger(argv[i + 1], v) || v < 0) {
+        fail("--batch needs a non-negative integer");
+        return std::nullopt;
+      }
+      a.batch = v;
+      ++i;
+    } else if (arg == "-h" || arg == "--help") {
       std::fputs(usage, stdout);
       std::exit(0);
     } else if (arg.starts_with("-")) {
       fail(fmt::format("unknown option '{}'\n{}", arg.str(), usage));
       return std::nullopt;
-    } else if (a.input.empty())
+    } else if (a.input.empty()) {
       a.input = arg.str();
-    else {
+    } else {
       fail(fmt::format("unexpected argument '{}'", arg.str()));
       return std::nullopt;
     }
-    if (!ok)
-      return std::nullopt;
   }
   if (a.input.empty()) {
     fail(fmt::format("no input file\n{}", usage));
@@ -150,86 +122,10 @@ std::optional<Args> parseArgs(int argc, char **argv) {
   return a;
 }
 
-/// The compiled model: the --so library, or the JIT.
-llvm::Expected<std::unique_ptr<rt::Model>>
-loadModel(const Args &args, Compiler &compiler, mlir::ModuleOp module) {
-  if (!args.so.empty())
-    return rt::Model::loadShared(args.so, compiler.sourceHash());
-  return jitModel(module, compiler.sourceHash());
-}
-
-int runSampling(const Args &args, Compiler &compiler, mlir::ModuleOp module) {
-  if (args.checkpoint.empty())
-    return fail("sampling needs trained parameters: --checkpoint <file> "
-                "(written by dlc train --checkpoint)");
-  auto model = loadModel(args, compiler, module);
-  if (!model)
-    return fail(llvm::toString(model.takeError()));
-  if (!(*model)->manifest().train.count("vocab"))
-    return fail(fmt::format("model '{}' was not trained on text: nothing to "
-                            "sample",
-                            (*model)->manifest().model));
-  if (auto step = (*model)->loadCheckpoint(args.checkpoint); !step)
-    return fail(llvm::toString(step.takeError()));
-  rt::SampleOptions options;
-  options.seed = args.seed.value_or(0);
-  options.temperature = args.temperature.value_or(1.0);
-  options.length = args.length.value_or(200);
-  if (args.prompt)
-    options.prompt = *args.prompt;
-  auto text = rt::sample(**model, options);
-  if (!text)
-    return fail(llvm::toString(text.takeError()));
-  std::fwrite(text->data(), 1, text->size(), stdout);
-  std::fputc('\n', stdout);
-  return 0;
-}
-
-int runTraining(const Args &args, Compiler &compiler, mlir::ModuleOp module) {
-  auto loaded = loadModel(args, compiler, module);
-  if (!loaded)
-    return fail(llvm::toString(loaded.takeError()));
-  std::unique_ptr<rt::Model> model = std::move(*loaded);
-
-  rt::TrainOptions options;
-  if (!args.data.empty())
-    options.dataDir = args.data;
-  options.epochs = args.epochs;
-  options.maxSteps = args.steps;
-  options.seed = args.seed;
-  options.checkpoint = args.checkpoint;
-  options.resume = args.resume;
-  options.interactive = isatty(fileno(stdout));
-  std::FILE *lossLog = nullptr;
-  if (!args.lossLog.empty()) {
-    lossLog = std::fopen(args.lossLog.c_str(), "w");
-    if (!lossLog)
-      return fail(fmt::format("cannot write '{}'", args.lossLog));
-    options.lossLog = lossLog;
-  }
-  const rt::Manifest &m = model->manifest();
-  auto setting = [&](const char *key) {
-    auto it = m.train.find(key);
-    return it == m.train.end() ? std::string("?") : it->second;
-  };
-  std::printf("training %s (%s): %s, batch %s, %s\n", m.model.c_str(),
-              args.so.empty() ? "JIT" : args.so.c_str(),
-              setting("optimizer").c_str(), setting("batch").c_str(),
-              setting("loss").c_str());
-  std::fflush(stdout);
-  auto result = rt::train(*model, options);
-  if (lossLog)
-    std::fclose(lossLog);
-  if (!result)
-    return fail(llvm::toString(result.takeError()));
-  std::printf("steps: %lld\n", static_cast<long long>(result->steps));
-  std::printf("train time: %.2f s (%.1f steps/s)\n", result->seconds,
-              result->steps / std::max(result->seconds, 1e-9));
-  std::printf("final epoch loss: %.4f\n", result->finalLoss);
-  std::printf("mean loss of the last %lld steps: %.4f\n",
-              static_cast<long long>(result->recentSteps), result->recentLoss);
-  if (result->testAccuracy)
-    std::printf("test accuracy: %.4f\n", *result->testAccuracy);
+int runModel(const Args &args, rt::Model &model, std::string_view origin) {
+  if (rt::Error e = rt::runCommand(*args.command, model, args.run, origin);
+      e.failed())
+    return fail(e.message());
   return 0;
 }
 } // namespace
@@ -241,11 +137,25 @@ int main(int argc, char **argv) {
   Compiler compiler;
   SemaOptions sema;
   sema.batch = args->batch;
-  sema.requireTraining = args->train || args->sample;
+  sema.requireTraining = args->command.has_value();
   if (args->emit == "ast")
     return failed(compiler.load(args->input, sema, &llvm::outs()));
   if (failed(compiler.load(args->input, sema)))
     return 1;
+  bool runs = args->command && args->emit.empty();
+  if (runs)
+    if (rt::Error e = rt::checkRunOptions(*args->command, args->run);
+        e.failed())
+      return fail(e.message());
+  // A library is already compiled code: the .net file was only needed to
+  // check it and to identify the model (its source hash), so nothing is
+  // lowered.
+  if (runs && !args->so.empty()) {
+    auto model = rt::Model::loadShared(args->so, compiler.sourceHash());
+    if (!model)
+      return fail(model.message());
+    return runModel(*args, **model, args->so);
+  }
   auto module = compiler.emitNN();
   if (failed(module))
     return 1;
@@ -266,10 +176,12 @@ int main(int argc, char **argv) {
     (*module)->print(llvm::outs(), flags);
     return 0;
   }
-  if (args->train)
-    return runTraining(*args, compiler, **module);
-  if (args->sample)
-    return runSampling(*args, compiler, **module);
+  if (runs) {
+    auto model = jitModel(**module, compiler.sourceHash());
+    if (!model)
+      return fail(llvm::toString(model.takeError()));
+    return runModel(*args, **model, "JIT");
+  }
   if (!args->output.empty())
     if (auto err = writeSharedLibrary(**module, args->output))
       return fail(llvm::toString(std::move(err)));
