@@ -1,12 +1,13 @@
 //===- ModelTest.cpp - the host API over JIT and shared libraries ---------===//
 #include "runtime/Model.h"
-#include "compiler/codegen/Codegen.h"
 #include "compiler/Compiler.h"
+#include "compiler/codegen/Codegen.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <cmath>
 #include <fmt/format.h>
@@ -243,3 +244,37 @@ TEST(ManifestTest, MalformedTextIsRefused) {
   EXPECT_NE(badEntry.message().find("unknown buffer 'w'"), std::string::npos);
 }
 } // namespace
+
+// The JIT and shared libraries compile one LLVM module (translateToLLVMIR):
+// every function must carry the host's CPU and vector features before the
+// LLVM optimizer runs, or it vectorizes for a generic x86-64 (scalar sqrt in
+// the Adam update, 128-bit loops).
+TEST_F(ModelTest, LLVMIRIsOptimizedForTheHostCPU) {
+  Compiler compiler;
+  auto module = compile(compiler, kTinyNet);
+  ASSERT_TRUE(module);
+  llvm::LLVMContext context;
+  auto llvmModule = translateToLLVMIR(*module, context);
+  ASSERT_TRUE(bool(llvmModule)) << llvm::toString(llvmModule.takeError());
+  std::string cpu = llvm::sys::getHostCPUName().str();
+  std::vector<std::string> wanted;
+  for (const auto &feature : llvm::sys::getHostCPUFeatures())
+    if (feature.second &&
+        (feature.first() == "avx2" || feature.first() == "avx512f" ||
+         feature.first() == "fma" || feature.first() == "neon"))
+      wanted.push_back("+" + feature.first().str());
+  int functions = 0;
+  for (llvm::Function &f : **llvmModule) {
+    if (f.isDeclaration())
+      continue;
+    ++functions;
+    EXPECT_EQ(f.getFnAttribute("target-cpu").getValueAsString(), cpu)
+        << f.getName().str();
+    std::string features =
+        f.getFnAttribute("target-features").getValueAsString().str();
+    for (const std::string &feature : wanted)
+      EXPECT_NE(features.find(feature), std::string::npos)
+          << f.getName().str() << " lacks " << feature;
+  }
+  EXPECT_GE(functions, 3); // train_step, predict and the C ABI wrappers
+}
