@@ -1,6 +1,7 @@
 //===- runtime/Checkpoint.cpp - Training checkpoints ----------------------===//
 
 #include "runtime/Checkpoint.h"
+#include "runtime/Files.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -21,6 +22,9 @@ constexpr char kMagic[] = "DLCCKPT1";
 constexpr size_t kMagicSize = 8;
 // Magic, total size and trailing crc: the smallest well-formed prefix.
 constexpr size_t kMinSize = kMagicSize + 8 + 4;
+// Parameters and optimizer state of a model dlc can compile (2^28 elements
+// per buffer) fit easily; anything larger is not a checkpoint of ours.
+constexpr uint64_t kMaxCheckpointBytes = 64 * kGiB;
 
 Error fail(std::string msg) { return Error::failure(std::move(msg)); }
 
@@ -78,32 +82,6 @@ void put64(std::string &out, uint64_t v) {
 }
 
 /// Reads all of `path` into `bytes`; on failure returns why (strerror).
-std::optional<std::string> readFile(const std::string &path,
-                                    std::string &bytes) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return std::strerror(errno);
-  struct stat st;
-  if (::fstat(fd, &st) == 0 && st.st_size > 0)
-    bytes.reserve(size_t(st.st_size));
-  char chunk[1 << 16];
-  for (;;) {
-    ssize_t n = ::read(fd, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      std::string why = std::strerror(errno);
-      ::close(fd);
-      return why;
-    }
-    if (n == 0)
-      break;
-    bytes.append(chunk, size_t(n));
-  }
-  ::close(fd);
-  return std::nullopt;
-}
-
 /// Bounds-checked little-endian reader over the checksummed payload; any
 /// failure means the file is malformed.
 class Reader {
@@ -192,41 +170,15 @@ Error saveCheckpoint(const std::string &path, const Checkpoint &ckpt) {
   }
   std::string bytes = serialize(ckpt);
 
-  std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
-  std::FILE *f = std::fopen(tmp.c_str(), "wb");
-  if (!f)
-    return fail(fmt::format("{}: cannot save: cannot create {}: {}", path, tmp,
-                            std::strerror(errno)));
-  const char *failedOp = nullptr;
-  if (std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size())
-    failedOp = "write";
-  else if (std::fflush(f) != 0)
-    failedOp = "flush";
-  else if (::fsync(::fileno(f)) != 0)
-    failedOp = "fsync";
-  int err = errno;
-  if (std::fclose(f) != 0 && !failedOp) {
-    failedOp = "close";
-    err = errno;
-  }
-  if (!failedOp && std::rename(tmp.c_str(), path.c_str()) != 0) {
-    failedOp = "rename";
-    err = errno;
-  }
-  if (failedOp) {
-    std::remove(tmp.c_str());
-    return fail(fmt::format("{}: cannot save: {} of {} failed: {}", path,
-                            failedOp, tmp, std::strerror(err)));
-  }
-  return Error::success();
+  return writeFileAtomically(path, bytes, "save");
 }
 
 Expected<Checkpoint> loadCheckpoint(const std::string &path) {
   const std::string &p = path;
-  std::string bytes;
-  if (std::optional<std::string> why = readFile(path, bytes))
-    return fail(fmt::format("{}: cannot open: {}", p, *why));
-  std::string_view buf = bytes;
+  auto bytes = readInputFile(path, kMaxCheckpointBytes);
+  if (!bytes)
+    return bytes.error();
+  std::string_view buf = *bytes;
 
   // A prefix of the magic is a truncated checkpoint, not a foreign file.
   if (buf.empty() || std::string_view(kMagic, kMagicSize)

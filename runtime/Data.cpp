@@ -1,6 +1,7 @@
 //===- runtime/Data.cpp - Dataset loading and shuffling -------------------===//
 
 #include "runtime/Data.h"
+#include "runtime/Files.h"
 
 #include <fmt/format.h>
 #include <zlib.h>
@@ -18,6 +19,10 @@ namespace dlc::rt {
 namespace {
 
 Error fail(std::string msg) { return Error::failure(std::move(msg)); }
+
+/// Compressed (or plain text) data files: larger than any data set the
+/// runtime can hold in memory anyway.
+constexpr uint64_t kMaxDataBytes = 8 * kGiB;
 
 /// a * b, or UINT64_MAX when that overflows.
 uint64_t saturatingMultiply(uint64_t a, uint64_t b) {
@@ -44,8 +49,10 @@ public:
 
   const std::string &path() const { return filePath; }
 
-  Error open(std::string path) {
+  Error open(std::string path, uint64_t maxBytes) {
     filePath = std::move(path);
+    if (Error e = checkInputFile(filePath, maxBytes); e.failed())
+      return e;
     errno = 0;
     file = gzopen(filePath.c_str(), "rb");
     if (!file)
@@ -144,11 +151,13 @@ Expected<ImageDataset> readIdxDataset(std::string_view dir,
                                       std::string_view prefix) {
   GzReader images, labels;
   if (Error e =
-          images.open(fmt::format("{}/{}-images-idx3-ubyte.gz", dir, prefix));
+          images.open(fmt::format("{}/{}-images-idx3-ubyte.gz", dir, prefix),
+                      kMaxDataBytes);
       e.failed())
     return e;
   if (Error e =
-          labels.open(fmt::format("{}/{}-labels-idx1-ubyte.gz", dir, prefix));
+          labels.open(fmt::format("{}/{}-labels-idx1-ubyte.gz", dir, prefix),
+                      kMaxDataBytes);
       e.failed())
     return e;
 
@@ -214,17 +223,11 @@ Expected<ImageDataset> readIdxDataset(std::string_view dir,
   return ds;
 }
 
-Expected<TextDataset> readText(const std::string &path,
-                               std::string_view vocab) {
+Expected<std::string> readTextBytes(const std::string &path) {
   GzReader reader; // reads plain files too (gzip's transparent mode)
-  if (Error e = reader.open(path); e.failed())
+  if (Error e = reader.open(path, kMaxDataBytes); e.failed())
     return e;
-  TextDataset data;
-  data.vocab = std::string(vocab);
-  std::array<int32_t, 256> idOf;
-  idOf.fill(-1);
-  for (size_t i = 0; i < vocab.size(); ++i)
-    idOf[static_cast<unsigned char>(vocab[i])] = static_cast<int32_t>(i);
+  std::string text;
   std::string chunk(1 << 16, '\0');
   for (;;) {
     auto n = reader.readSome(chunk.data(), chunk.size());
@@ -232,17 +235,47 @@ Expected<TextDataset> readText(const std::string &path,
       return n.error();
     if (*n == 0)
       break;
-    for (size_t i = 0; i < *n; ++i) {
-      unsigned char c = chunk[i];
-      if (idOf[c] < 0)
-        return fail(fmt::format("{}: byte {:#04x} at offset {} is not in the "
-                                "model's vocabulary: the model was compiled "
-                                "for another text",
-                                path, c, data.ids.size()));
-      data.ids.push_back(idOf[c]);
-    }
-    if (data.ids.size() > (size_t(1) << 31))
+    text.append(chunk.data(), *n);
+    if (text.size() > (size_t(1) << 31))
       return fail(fmt::format("{}: larger than 2 GiB", path));
+  }
+  // A gzip stream cut before its trailer reads as a short text: check that
+  // the stream ended where gzip says it ends.
+  if (Error e = reader.finish(); e.failed())
+    return e;
+  return text;
+}
+
+std::string vocabularyOf(std::string_view text) {
+  std::array<bool, 256> seen{};
+  for (unsigned char c : text)
+    seen[c] = true;
+  std::string vocab;
+  for (int c = 0; c < 256; ++c)
+    if (seen[c])
+      vocab.push_back(static_cast<char>(c));
+  return vocab;
+}
+
+Expected<TextDataset> readText(const std::string &path,
+                               std::string_view vocab) {
+  auto text = readTextBytes(path);
+  if (!text)
+    return text.error();
+  TextDataset data;
+  data.vocab = std::string(vocab);
+  std::array<int32_t, 256> idOf;
+  idOf.fill(-1);
+  for (size_t i = 0; i < vocab.size(); ++i)
+    idOf[static_cast<unsigned char>(vocab[i])] = static_cast<int32_t>(i);
+  data.ids.reserve(text->size());
+  for (unsigned char c : *text) {
+    if (idOf[c] < 0)
+      return fail(fmt::format("{}: byte {:#04x} at offset {} is not in the "
+                              "model's vocabulary: the model was compiled "
+                              "for another text",
+                              path, c, data.ids.size()));
+    data.ids.push_back(idOf[c]);
   }
   if (data.ids.size() < 2)
     return fail(fmt::format("{}: no text to learn from", path));

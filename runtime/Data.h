@@ -39,6 +39,13 @@ struct TextDataset {
   std::vector<int32_t> ids; // the text, one id per byte
 };
 
+/// The bytes of a text file, plain or gzipped (decompressed, its CRC
+/// checked), at most 2 GiB; only regular files are read.
+Expected<std::string> readTextBytes(const std::string &path);
+
+/// The distinct bytes of `text`, sorted: a text model's vocabulary.
+std::string vocabularyOf(std::string_view text);
+
 /// Reads a text file (a plain or gzipped byte stream) and maps each byte to
 /// its index in `vocab`; a byte outside `vocab` is an error (the model was
 /// compiled for another text).

@@ -6,7 +6,9 @@
 #include "runtime/Trainer.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -120,8 +122,19 @@ static Error runTraining(Model &model, const RunOptions &args,
               setting("batch").c_str(), setting("loss").c_str());
   std::fflush(stdout);
   auto result = train(model, options);
-  if (lossLog)
-    std::fclose(lossLog);
+  if (lossLog) {
+    // Buffered writes fail at the latest here (a full disk): a loss log that
+    // lost lines is an error, not a silent success.
+    bool written = std::ferror(lossLog) == 0;
+    int err = errno;
+    if (std::fclose(lossLog) != 0) {
+      written = false;
+      err = errno;
+    }
+    if (!written && result)
+      return error(fmt::format("cannot write the loss log '{}': {}",
+                               args.lossLog, std::strerror(err)));
+  }
   if (!result)
     return result.error();
   std::printf("steps: %lld\n", static_cast<long long>(result->steps));

@@ -1,12 +1,14 @@
 //===- Model.cpp - the host API of a compiled model -----------------------===//
 #include "runtime/Model.h"
 #include "runtime/Checkpoint.h"
+#include "runtime/Files.h"
 #include "runtime/Init.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <elf.h>
 #include <fmt/format.h>
 #include <malloc.h>
 
@@ -72,9 +74,49 @@ Model::create(const Resolver &resolve, std::shared_ptr<void> owner,
   return model;
 }
 
+/// dlopen maps a library's segments without checking that the file holds
+/// them: a truncated library then dies with SIGBUS on first touch. Check the
+/// ELF headers against the file's size first.
+static Error checkSharedLibrary(const std::string &path) {
+  auto bytes = readInputFile(path, 4 * kGiB);
+  if (!bytes)
+    return Error::failure("cannot load " + bytes.message());
+  const std::string &f = *bytes;
+  auto bad = [&](const char *why) {
+    return Error::failure(fmt::format("cannot load {}: {}", path, why));
+  };
+  if (f.size() < sizeof(Elf64_Ehdr) || std::memcmp(f.data(), ELFMAG, SELFMAG))
+    return bad("not a shared library (no ELF header)");
+  Elf64_Ehdr header;
+  std::memcpy(&header, f.data(), sizeof header);
+  if (header.e_ident[EI_CLASS] != ELFCLASS64 || header.e_type != ET_DYN)
+    return bad("not a 64-bit shared library");
+  auto within = [&](uint64_t offset, uint64_t count, uint64_t size) {
+    uint64_t bytes;
+    return !__builtin_mul_overflow(count, size, &bytes) && offset <= f.size() &&
+           bytes <= f.size() - offset;
+  };
+  if (!within(header.e_phoff, header.e_phnum, sizeof(Elf64_Phdr)) ||
+      !within(header.e_shoff, header.e_shnum, sizeof(Elf64_Shdr)))
+    return bad("truncated or corrupt (its headers lie past the end of the "
+               "file): recompile it");
+  for (unsigned i = 0; i < header.e_phnum; ++i) {
+    Elf64_Phdr segment;
+    std::memcpy(&segment, f.data() + header.e_phoff + i * sizeof segment,
+                sizeof segment);
+    if (segment.p_type == PT_LOAD &&
+        !within(segment.p_offset, segment.p_filesz, 1))
+      return bad("truncated or corrupt (a segment lies past the end of the "
+                 "file): recompile it");
+  }
+  return Error::success();
+}
+
 Expected<std::unique_ptr<Model>>
 Model::loadShared(const std::string &path, std::string_view expectedSource) {
   std::string file = path.find('/') == std::string::npos ? "./" + path : path;
+  if (Error e = checkSharedLibrary(file); e.failed())
+    return e;
   void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle)
     return error(fmt::format("cannot load {}: {}", path, dlerror()));

@@ -4,6 +4,7 @@
 #include "runtime/Progress.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -97,6 +98,8 @@ dlc::rt::evaluateClassifier(Model &model, const ImageDataset &data,
     return error(fmt::format("the data has {} values per image, the model "
                              "takes {}",
                              data.rows * data.cols, b->imageSize));
+  if (data.count == 0)
+    return error("the test set is empty: there is nothing to evaluate");
   Evaluation result;
   result.images = data.count;
   result.batch = b->batch;
@@ -243,16 +246,27 @@ Expected<TrainResult> dlc::rt::train(Model &model,
   if (stepsPerEpoch == 0)
     return error(fmt::format("{} holds {} samples, fewer than one batch of {}",
                              dataPath, source.count, source.batch));
+  int64_t totalSteps;
+  if (__builtin_mul_overflow(epochs, stepsPerEpoch, &totalSteps))
+    return error(fmt::format("{} epochs of {} steps are more steps than can "
+                             "be counted",
+                             epochs, stepsPerEpoch));
   int64_t done = 0;
   if (!options.resume.empty()) {
     auto step = model.loadCheckpoint(options.resume);
     if (!step)
       return step.error();
+    // The step picks the epoch and the batch to resume from: it must be one
+    // this training run can reach.
+    if (*step > uint64_t(totalSteps))
+      return error(fmt::format("{}: the checkpoint is at step {}, past the {} "
+                               "steps of this training ({} epochs of {})",
+                               options.resume, *step, totalSteps, epochs,
+                               stepsPerEpoch));
     done = static_cast<int64_t>(*step);
   } else {
     model.initialize(seed);
   }
-  int64_t totalSteps = epochs * stepsPerEpoch;
   if (options.maxSteps)
     totalSteps = std::min(totalSteps, done + *options.maxSteps);
 
@@ -287,8 +301,9 @@ Expected<TrainResult> dlc::rt::train(Model &model,
         recent.push_back(*loss);
       else
         recent[done % kRecentSteps] = *loss;
-      if (options.lossLog)
-        std::fprintf(options.lossLog, "%.9g\n", *loss);
+      if (options.lossLog && std::fprintf(options.lossLog, "%.9g\n", *loss) < 0)
+        return error(
+            fmt::format("cannot write the loss log: {}", std::strerror(errno)));
       if (options.progress)
         progress.step(*loss);
       ++done;

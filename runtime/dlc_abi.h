@@ -35,7 +35,8 @@
 #define DLC_ENTRY_PREFIX "dlc_"
 
 /* Buffers with a fixed meaning, filled or read by the host by name. */
-#define DLC_BUFFER_LABELS "labels" /* train_step input: class ids or targets */
+#define DLC_BUFFER_LABELS "labels" /* train_step input: class ids or targets   \
+                                    */
 #define DLC_BUFFER_LOSS "loss"     /* train_step output: the scalar loss */
 #define DLC_BUFFER_STEP "step"     /* train_step input: the step number (i32) */
 

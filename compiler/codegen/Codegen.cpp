@@ -1,5 +1,6 @@
 //===- Codegen.cpp - LLVM IR, JIT and shared libraries --------------------===//
 #include "compiler/codegen/Codegen.h"
+#include "runtime/Files.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -152,9 +153,13 @@ llvm::Error dlc::writeSharedLibrary(ModuleOp module, llvm::StringRef path) {
     pm.run(**llvmModule);
   }
 
-  // Link next to the destination, then rename: a failed link leaves any
-  // existing library untouched.
-  std::string temp = fmt::format("{}.tmp.{}", path.str(), getpid());
+  // Link next to the destination (the file a symbolic link names), then
+  // rename: a failed link leaves any existing library untouched, and a
+  // device or directory at `path` is never replaced.
+  auto target = rt::outputTarget(path.str());
+  if (!target)
+    return error(target.message());
+  std::string temp = rt::temporaryFor(*target);
   llvm::FileRemover removeTemp(temp);
   auto cc = llvm::sys::findProgramByName("cc");
   if (!cc)
@@ -166,7 +171,7 @@ llvm::Error dlc::writeSharedLibrary(ModuleOp module, llvm::StringRef path) {
       0)
     return error(fmt::format("linking {} failed{}", path.str(),
                              message.empty() ? "" : ": " + message));
-  if (auto ec = llvm::sys::fs::rename(temp, path))
+  if (auto ec = llvm::sys::fs::rename(temp, *target))
     return error(fmt::format("cannot write {}: {}", path.str(), ec.message()));
   removeTemp.releaseFile();
   return llvm::Error::success();

@@ -1,10 +1,11 @@
 //===- Sema.cpp - names, shapes and settings of a .net program ------------===//
 #include "compiler/frontend/SemaImpl.h"
 #include "dialects/nn/NNContract.h"
+#include "runtime/Data.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include <array>
 #include <cmath>
 #include <fmt/format.h>
@@ -338,28 +339,26 @@ bool Sema::data(const Expr &e, TrainSpec &spec) {
         return error(e.args[0].value->loc,
                      fmt::format("expected the data {} as a string",
                                  text ? "file" : "directory"));
-      spec.dataPath = e.args[0].value->text;
+      spec.dataPath = relativeToSource(e.args[0].value->text);
     }
   }
   SMLoc loc = e.args.empty() ? e.loc : e.args[0].value->loc;
   if (text) {
     // The vocabulary sizes the model (embedding rows, output units), so the
     // text is read at compile time.
-    auto buffer = llvm::MemoryBuffer::getFile(spec.dataPath);
-    if (!buffer)
-      return error(loc,
-                   fmt::format("cannot read data file '{}': {}", spec.dataPath,
-                               buffer.getError().message()));
-    std::array<bool, 256> seen{};
-    for (unsigned char c : (*buffer)->getBuffer())
-      seen[c] = true;
-    spec.vocab.clear();
-    for (int c = 0; c < 256; ++c)
-      if (seen[c])
-        spec.vocab.push_back(static_cast<char>(c));
-    if ((*buffer)->getBufferSize() < 2)
+    auto text = rt::readTextBytes(spec.dataPath);
+    if (!text) {
+      // The runtime's messages start with the path; quote it instead.
+      std::string why = text.message();
+      if (StringRef(why).starts_with(spec.dataPath + ": "))
+        why.erase(0, spec.dataPath.size() + 2);
+      return error(loc, fmt::format("cannot read data file '{}': {}",
+                                    spec.dataPath, why));
+    }
+    if (text->size() < 2)
       return error(loc, fmt::format("data file '{}' has no text to learn from",
                                     spec.dataPath));
+    spec.vocab = rt::vocabularyOf(*text);
     vocabSize = spec.vocab.size();
     return true;
   }
@@ -664,6 +663,18 @@ bool Sema::evalBody(const Model &body) {
 
 /// Inputs, outputs and parameters become buffers named after them (the
 /// manifest); the names the runtime gives a meaning of its own are taken.
+/// Paths in a .net file are relative to the file, as #include paths are.
+std::string Sema::relativeToSource(StringRef path) const {
+  StringRef source =
+      sources.getMemoryBuffer(sources.getMainFileID())->getBufferIdentifier();
+  StringRef dir = llvm::sys::path::parent_path(source);
+  if (path.empty() || llvm::sys::path::is_absolute(path) || dir.empty())
+    return path.str();
+  llvm::SmallString<256> joined(dir);
+  llvm::sys::path::append(joined, path);
+  return joined.str().str();
+}
+
 bool Sema::checkBufferNames(const Model &model) {
   auto reserved = [&](StringRef name, SMLoc loc, StringRef what) {
     if (!nn::isReservedBufferName(name))

@@ -65,6 +65,7 @@ private:
 
   bool checkInputs(const Model &model, const Train *train);
   bool checkBufferNames(const Model &model);
+  std::string relativeToSource(StringRef path) const;
   int eval(const Expr &e);
   int evalCall(const Expr &e);
   int evalBinary(const Expr &e);

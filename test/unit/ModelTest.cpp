@@ -278,3 +278,28 @@ TEST_F(ModelTest, LLVMIRIsOptimizedForTheHostCPU) {
   }
   EXPECT_GE(functions, 3); // train_step, predict and the C ABI wrappers
 }
+
+// dlopen maps what the ELF headers promise without checking the file holds
+// it; a truncated library must be an error, not a SIGBUS.
+TEST_F(ModelTest, TruncatedLibraryIsAnError) {
+  Compiler compiler;
+  auto module = compile(compiler, kTinyNet);
+  std::string so = (dir + "/tiny.so").str();
+  ASSERT_FALSE(bool(writeSharedLibrary(*module, so)));
+  std::ifstream in(so, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 4000u);
+  for (size_t size : {bytes.size() / 2, size_t(1000), size_t(10)}) {
+    std::string cut = (dir + fmt::format("/cut{}.so", size)).str();
+    std::ofstream(cut, std::ios::binary) << bytes.substr(0, size);
+    auto model = rt::Model::loadShared(cut);
+    ASSERT_FALSE(model.ok()) << size;
+    EXPECT_NE(model.message().find("cannot load " + cut), std::string::npos)
+        << model.message();
+    EXPECT_TRUE(model.message().find("truncated or corrupt") !=
+                    std::string::npos ||
+                model.message().find("no ELF header") != std::string::npos)
+        << model.message();
+  }
+}

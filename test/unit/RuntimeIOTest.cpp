@@ -16,6 +16,8 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace dlc::rt;
@@ -456,15 +458,93 @@ TEST(Checkpoint, FailedSaveKeepsExistingFile) {
   EXPECT_TRUE(dir.tempFiles().empty());
 }
 
-TEST(Checkpoint, FailedRenameRemovesTempFile) {
+TEST(Checkpoint, SaveRefusesToReplaceADirectory) {
   TempDir dir;
   std::string path = dir.file("occupied");
   fs::create_directory(path);
-  writeFile(path + "/x", "keep"); // rename() cannot replace a non-empty dir.
+  writeFile(path + "/x", "keep");
   std::string err = errorOf(saveCheckpoint(path, sampleCheckpoint()));
-  EXPECT_TRUE(contains(err, path + ": cannot save: rename")) << err;
+  EXPECT_TRUE(contains(err, path + ": cannot save over a directory")) << err;
   EXPECT_TRUE(dir.tempFiles().empty());
   EXPECT_EQ(readFile(path + "/x"), "keep");
+}
+
+TEST(Checkpoint, SaveRefusesToReplaceADevice) {
+  // Run as root, a rename over /dev/null would replace the device.
+  std::string err = errorOf(saveCheckpoint("/dev/null", sampleCheckpoint()));
+  EXPECT_TRUE(contains(err, "/dev/null: cannot save over a character device"))
+      << err;
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+}
+
+TEST(Checkpoint, SaveThroughASymbolicLinkUpdatesItsTarget) {
+  TempDir dir;
+  fs::create_directory(dir.file("real"));
+  std::string target = dir.file("real/model.ckpt");
+  std::string link = dir.file("link.ckpt");
+  fs::create_symlink("real/model.ckpt", link); // relative to the link
+  ASSERT_EQ(errorOf(saveCheckpoint(link, sampleCheckpoint())), "");
+  EXPECT_TRUE(fs::is_symlink(link));
+  ASSERT_TRUE(fs::is_regular_file(target));
+  auto loaded = loadCheckpoint(link);
+  ASSERT_TRUE(bool(loaded)) << loaded.message();
+  EXPECT_EQ(loaded->step, sampleCheckpoint().step);
+}
+
+TEST(Checkpoint, SaveRemovesTempFilesOfDeadProcesses) {
+  TempDir dir;
+  std::string path = dir.file("model.ckpt");
+  pid_t child = ::fork();
+  if (child == 0)
+    ::_exit(0);
+  ASSERT_GT(child, 0);
+  int status;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  // Left by a save that was killed (the process is gone), and files that
+  // only look alike: a live process's, and one that is not ours at all.
+  std::string stale = path + ".tmp." + std::to_string(child);
+  std::string live = path + ".tmp.1";
+  std::string other = path + ".tmp.notes";
+  for (const std::string &f : {stale, live, other})
+    writeFile(f, "partial");
+  ASSERT_EQ(errorOf(saveCheckpoint(path, sampleCheckpoint())), "");
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(live)); // pid 1 always runs
+  EXPECT_TRUE(fs::exists(other));
+}
+
+TEST(Checkpoint, LoadRefusesWhatIsNotARegularFile) {
+  TempDir dir;
+  std::string fifo = dir.file("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // Reading a FIFO nobody writes would block forever.
+  EXPECT_EQ(errorOf(loadCheckpoint(fifo)),
+            fifo + ": cannot read a FIFO: only regular files are read");
+  EXPECT_EQ(errorOf(loadCheckpoint("/dev/zero")),
+            "/dev/zero: cannot read a character device: only regular files "
+            "are read");
+  EXPECT_EQ(errorOf(loadCheckpoint(dir.path)),
+            dir.path + ": cannot read a directory: only regular files are "
+                       "read");
+}
+
+TEST(TextData, RefusesDevicesAndFifos) {
+  TempDir dir;
+  std::string fifo = dir.file("words");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(errorOf(readText(fifo, "ab")),
+            fifo + ": cannot read a FIFO: only regular files are read");
+  EXPECT_EQ(errorOf(readText("/dev/urandom", "ab")),
+            "/dev/urandom: cannot read a character device: only regular "
+            "files are read");
+}
+
+TEST(IdxDataset, RefusesAFifoInTheDirectory) {
+  TempDir dir;
+  std::string fifo = dir.file("train-images-idx3-ubyte.gz");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(errorOf(readIdxDataset(dir.path, "train")),
+            fifo + ": cannot read a FIFO: only regular files are read");
 }
 
 TEST(Checkpoint, SaveReplacesExisting) {
