@@ -29,6 +29,7 @@ struct Expr {
   bool isInteger = false; // Number written without '.' or exponent
   char op = 0;            // Binary: + - * /
   std::vector<Arg> args;  // Call: arguments; Binary/Negate: operands
+  unsigned height = 1;    // of the tree below (and including) this node
 };
 
 struct Dim {

@@ -19,6 +19,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+
 using namespace dlc;
 using namespace dlc::ast;
 using llvm::SMLoc;
@@ -59,9 +62,43 @@ public:
   }
 
 private:
+  /// Bounds on parentheses, calls and unary minus inside one another, and on
+  /// the height of an expression tree (a chain of 2000 additions is a tree of
+  /// height 2000): every later stage walks expressions recursively.
+  static constexpr unsigned kMaxNesting = 200;
+  static constexpr unsigned kMaxHeight = 1000;
+
   llvm::SourceMgr &sources;
   Lexer lexer;
   Token tok, peekTok;
+  unsigned nesting = 0;
+
+  /// Counts one level of nesting for its lifetime.
+  struct Nested {
+    Parser &p;
+    explicit Nested(Parser &p) : p(p) { ++p.nesting; }
+    ~Nested() { --p.nesting; }
+    bool tooDeep() const { return p.nesting > kMaxNesting; }
+  };
+  ExprPtr tooDeep(SMLoc loc) {
+    fail(loc,
+         fmt::format("expression nested deeper than {} levels", kMaxNesting));
+    return nullptr;
+  }
+
+  /// `e` if its tree is not too tall; else an error at its location.
+  ExprPtr bounded(ExprPtr e) {
+    unsigned height = 0;
+    for (const Arg &arg : e->args)
+      height = std::max(height, arg.value->height);
+    e->height = height + 1;
+    if (e->height <= kMaxHeight)
+      return e;
+    fail(e->loc, fmt::format("expression too long: more than {} operations "
+                             "in one statement",
+                             kMaxHeight));
+    return nullptr;
+  }
 
   void advance() {
     tok = std::move(peekTok);
@@ -176,7 +213,8 @@ private:
       dim.loc = tok.loc;
       if (tok.kind == Token::Ident) {
         dim.symbol = tok.text.str();
-      } else if (tok.kind == Token::Number && tok.isInteger && tok.number > 0) {
+      } else if (tok.kind == Token::Number && tok.isInteger && tok.number > 0 &&
+                 tok.number <= 0x1p40) {
         dim.size = static_cast<int64_t>(tok.number);
       } else {
         return fail(tok.loc, "expected a dimension (a positive integer or a "
@@ -234,7 +272,7 @@ private:
     e->loc = loc;
     e->args.push_back({"", {}, std::move(lhs)});
     e->args.push_back({"", {}, std::move(rhs)});
-    return e;
+    return bounded(std::move(e));
   }
 
   ExprPtr parseExpr() {
@@ -247,6 +285,8 @@ private:
       if (!rhs)
         return nullptr;
       lhs = binary(op, loc, std::move(lhs), std::move(rhs));
+      if (!lhs)
+        return nullptr;
     }
     return lhs;
   }
@@ -261,6 +301,8 @@ private:
       if (!rhs)
         return nullptr;
       lhs = binary(op, loc, std::move(lhs), std::move(rhs));
+      if (!lhs)
+        return nullptr;
     }
     return lhs;
   }
@@ -268,6 +310,9 @@ private:
   ExprPtr parseUnary() {
     if (!tok.is("-"))
       return parsePrimary();
+    Nested nested(*this);
+    if (nested.tooDeep())
+      return tooDeep(tok.loc);
     auto e = std::make_unique<Expr>();
     e->kind = Expr::Negate;
     e->loc = tok.loc;
@@ -276,13 +321,17 @@ private:
     if (!operand)
       return nullptr;
     e->args.push_back({"", {}, std::move(operand)});
-    return e;
+    return bounded(std::move(e));
   }
 
   ExprPtr parsePrimary() {
     auto e = std::make_unique<Expr>();
     e->loc = tok.loc;
     if (tok.kind == Token::Number) {
+      if (!std::isfinite(tok.number)) {
+        fail(tok.loc, "number too large");
+        return nullptr;
+      }
       e->kind = Expr::Number;
       e->number = tok.number;
       e->isInteger = tok.isInteger;
@@ -295,6 +344,9 @@ private:
       advance();
       return e;
     }
+    Nested nested(*this);
+    if (nested.tooDeep() && (tok.is("(") || peekTok.is("(")))
+      return tooDeep(tok.loc);
     if (tok.is("(")) {
       advance();
       ExprPtr inner = parseExpr();
@@ -335,7 +387,7 @@ private:
       }
     }
     advance();
-    return e;
+    return bounded(std::move(e));
   }
 };
 

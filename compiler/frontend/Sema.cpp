@@ -108,7 +108,8 @@ std::optional<std::string> Sema::initializer(const Expr &e, uint64_t *seed) {
       if (!v)
         return std::nullopt;
       if (arg.key == "seed") {
-        if (*v < 0 || *v != static_cast<double>(static_cast<uint64_t>(*v))) {
+        if (*v < 0 || *v >= 0x1p63 ||
+            *v != static_cast<double>(static_cast<uint64_t>(*v))) {
           error(arg.value->loc, "seed must be a non-negative integer");
           return std::nullopt;
         }
@@ -165,13 +166,24 @@ int Sema::evalBinary(const Expr &e) {
       return -1;
     }
     const Expr &tensorExpr = isNumber(lhs) ? rhs : lhs;
-    double factor = *number(isNumber(lhs) ? lhs : rhs);
+    const Expr &numberExpr = isNumber(lhs) ? lhs : rhs;
+    std::optional<double> value = number(numberExpr);
+    if (!value)
+      return -1;
+    double factor = *value;
     if (e.op == '/') {
       if (factor == 0) {
         error(rhs.loc, "division by zero");
         return -1;
       }
       factor = 1.0 / factor;
+    }
+    // The model computes in f32: a factor beyond its range is infinite.
+    if (std::abs(factor) > 3.4e38) {
+      error(numberExpr.loc, fmt::format("scaling by {:g} is beyond the range "
+                                        "of f32",
+                                        factor));
+      return -1;
     }
     int x = eval(tensorExpr);
     if (x < 0)
@@ -513,9 +525,14 @@ bool Sema::trainSettings(const Train &train, bool early) {
     }
     const Expr &v = *s.value;
     if (early && (s.name == "batch" || s.name == "epochs")) {
+      // Bounds keep step counts and buffer sizes far from overflow.
+      double limit = s.name == "batch" ? 0x1p20 : 1e6;
       if (v.kind != Expr::Number || !v.isInteger || v.number < 1)
         return error(v.loc,
                      fmt::format("{} must be a positive integer", s.name));
+      if (v.number > limit)
+        return error(v.loc, fmt::format("{} must be at most {}", s.name,
+                                        static_cast<int64_t>(limit)));
       (s.name == "batch" ? spec.batch : spec.epochs) =
           static_cast<int64_t>(v.number);
     } else if (early && s.name == "init") {

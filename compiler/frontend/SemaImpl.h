@@ -47,12 +47,30 @@ private:
     sources.PrintMessage(loc, llvm::SourceMgr::DK_Note, message);
   }
 
+  /// Blocks applied inside blocks multiply: bound what a model expands to.
+  static constexpr size_t kMaxLayers = 100000;
+
   int add(Node node) {
+    if (graph.nodes.size() >= kMaxLayers) {
+      error(node.loc,
+            activeBlocks.empty()
+                ? fmt::format("the model has more than {} layers", kMaxLayers)
+                : fmt::format("the model expands to more than {} layers "
+                              "through block '{}'",
+                              kMaxLayers, activeBlocks.front()->name));
+      return -1;
+    }
     // Every value is a buffer of the compiled code: keep each under 1 GiB.
     int64_t elements = 1;
-    for (int64_t d : node.shape.dims)
+    for (int64_t d : node.shape.dims) {
+      if (d < 1) {
+        error(node.loc,
+              fmt::format("{} has an empty dimension", node.shape.str()));
+        return -1;
+      }
       elements =
           d > (int64_t(1) << 28) / elements ? (int64_t(1) << 29) : elements * d;
+    }
     if (elements > (int64_t(1) << 28)) {
       error(node.loc, fmt::format("{} is too large (more than 2^28 elements)",
                                   node.shape.str()));

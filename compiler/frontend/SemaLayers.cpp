@@ -490,7 +490,7 @@ int Sema::evalAttention(const Expr &e) {
       return badAxis(*e.args[1].value, n.shape);
     const Expr &startExpr = *e.args[2].value;
     if (startExpr.kind != Expr::Number || !startExpr.isInteger ||
-        startExpr.number < 0) {
+        startExpr.number < 0 || startExpr.number > 0x1p40) {
       error(startExpr.loc, "start must be a non-negative integer");
       return -1;
     }
