@@ -1,7 +1,8 @@
 //===- Lowering.h - helpers for building linalg on tensors ---------------===//
 //
-// Shared by the nn -> linalg lowerings: generic ops from maps and bodies,
-// reductions, fills, and the scalar arithmetic of generic bodies.
+// Shared by the nn -> linalg conversion patterns: the pattern base class,
+// generic ops from maps and bodies, reductions, fills, row and slice views,
+// and the scalar arithmetic of generic bodies.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLC_COMPILER_CONVERSION_LOWERING_H
@@ -11,6 +12,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace dlc::conversion {
 using namespace mlir;
@@ -143,6 +145,9 @@ inline Value sigmoid(OpBuilder &b, Location l, Value x) {
   Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, x));
   return div(b, l, fconst(b, l, t, 1.0), add(b, l, fconst(b, l, t, 1.0), e));
 }
+inline Value tanhOf(OpBuilder &b, Location l, Value x) {
+  return math::TanhOp::create(b, l, x);
+}
 /// 1.0 where the column index `dim` equals the integer label, else 0.0.
 inline Value isLabel(OpBuilder &b, Location l, Value label, unsigned dim,
                      Type t) {
@@ -167,8 +172,64 @@ inline RankedTensorType tensorType(Value v) {
 
 inline double numElements(Value v) { return tensorType(v).getNumElements(); }
 
-/// Lowers the sequence and attention ops (NNSequenceOps.td).
-FailureOr<SmallVector<Value>> lowerSequenceOp(Operation *op, OpBuilder &b);
+//===----------------------------------------------------------------------===//
+// Views and building blocks shared by several op families (Lowering.cpp)
+//===----------------------------------------------------------------------===//
+
+/// The reassociation that collapses all `rank` dimensions into one.
+SmallVector<ReassociationIndices> allDims(int64_t rank);
+/// A tensor of any rank as a vector (row-major).
+Value flatten(Lowering &L, Value x);
+
+/// Row-wise ops work on the last axis of any rank: [..., D] as [N, D] rows
+/// (a vector is one row), and back.
+SmallVector<ReassociationIndices> rowGroups(int64_t rank);
+Value asRows(Lowering &L, Value x);
+Value fromRows(Lowering &L, Value rows, RankedTensorType type);
+
+/// Offsets, sizes and strides of a tensor slice.
+struct SliceSpec {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+};
+/// The unit-size slice at position `at` (static or dynamic) of `dim`, whole
+/// along every other dimension.
+SliceSpec unitSlice(OpBuilder &b, ArrayRef<int64_t> shape, int64_t dim,
+                    OpFoldResult at);
+/// x[..., at, ...] along `dim`, without that dimension.
+Value sliceAt(Lowering &L, Value x, int64_t dim, OpFoldResult at);
+/// `x` with `slice` written at position `at` of `dim`.
+Value insertAt(Lowering &L, Value slice, Value x, int64_t dim, OpFoldResult at);
+
+/// init += op(lhs) op(rhs) over 2-D operands, `ta`/`tb` transposing them.
+Value matmulInto(Lowering &L, Value lhs, Value rhs, bool ta, bool tb,
+                 Value init);
+
+/// Row-wise max and sum(exp(x - max)) of a rank-2 tensor [N, C].
+std::pair<Value, Value> softmaxStats(Lowering &L, Value x);
+
+//===----------------------------------------------------------------------===//
+// Conversion patterns
+//===----------------------------------------------------------------------===//
+
+/// A conversion pattern that replaces an nn op by the values `lower` builds
+/// from the adaptor's (converted) operands. Every nn op has exactly one
+/// lowering, which cannot fail once it matched: the op verifier has checked
+/// the shapes it relies on.
+template <typename OpTy> struct OpLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using Adaptor = typename OpTy::Adaptor;
+
+  virtual SmallVector<Value> lower(OpTy op, Adaptor operands,
+                                   Lowering &L) const = 0;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, Adaptor operands,
+                  ConversionPatternRewriter &rewriter) const final {
+    Lowering L{rewriter, op.getLoc()};
+    rewriter.replaceOp(op, lower(op, operands, L));
+    return success();
+  }
+};
 
 } // namespace dlc::conversion
 
