@@ -54,6 +54,19 @@ def ConvertNNToLinalg : Pass<"convert-nn-to-linalg", "mlir::ModuleOp"> {
     "mlir::math::MathDialect", "mlir::scf::SCFDialect"];
 }
 
+def FuseElementwise : Pass<"dlc-fuse-elementwise"> {
+  let summary = "Fuse elementwise linalg ops and propagate reshapes, keeping windowed contractions";
+  let description = [{
+    MLIR's `linalg-fuse-elementwise-ops` (producer into single consumer,
+    reshape propagation by expansion, constant folding), except that no
+    reshape is folded into a generic next to a window generic (im2col,
+    col2im, pooling): convolutions stay contractions over [batch, M, K] x
+    [batch, K, N] columns, which the targets tile and vectorize.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect", "mlir::affine::AffineDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // codegen/: the C ABI, shared by every target
 //===----------------------------------------------------------------------===//

@@ -28,7 +28,7 @@ void dlc::buildTrainingPipeline(OpPassManager &pm) {
 void dlc::buildLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createConvertNNToLinalg());
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

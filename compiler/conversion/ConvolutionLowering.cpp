@@ -1,7 +1,8 @@
 //===- ConvolutionLowering.cpp - convolution and pooling to linalg --------===//
 //
-// conv2d and its two gradients as 7-loop contraction generics, pooling and
-// its gradients as 6-loop generics (n, c, oh, ow, kh, kw) that read the
+// conv2d and its two gradients through im2col columns and contractions in
+// (batch, M, N, K) loop order, which the targets tile and vectorize; pooling
+// and its gradients as 6-loop generics (n, c, oh, ow, kh, kw) that read the
 // window through an unused [K, K] operand, padding as shifted output maps.
 //
 //===----------------------------------------------------------------------===//
@@ -75,63 +76,147 @@ Value window(Lowering &L, int64_t k, Type t) {
   return L.empty(RankedTensorType::get({k, k}, t));
 }
 
+/// The windows of a padded input x [N, C, Hp, Wp] as columns (im2col), in
+/// one of two layouts:
+///   kMajor: [N, C*K*K, OH*OW], cols[n, (c, kh, kw), (oh, ow)]
+///   pMajor: [N, OH*OW, C*K*K], cols[n, (oh, ow), (c, kh, kw)]
+/// both = x[n, c, oh*s + kh, ow*s + kw]. Convolutions then become
+/// contractions with their loops in (batch, M, N, K) order, which
+/// dlc-tile-contractions tiles and vectorizes; the vectorized N dimension is
+/// contiguous in the column layout each contraction reads.
+Value columns(Lowering &L, Value x, int64_t kh, int64_t kw, int64_t s,
+              int64_t oh, int64_t ow, bool pMajor) {
+  auto in = tensorType(x);
+  int64_t n = in.getDimSize(0), ch = in.getDimSize(1);
+  Type t = in.getElementType();
+  MLIRContext *c = L.ctx();
+  // Loops (n, c, kh, kw, oh, ow); the unused [KH, KW] and [OH, OW] operands
+  // give the window and position loops their sizes. The columns are written
+  // through flattened indices, so no reshape sits between them and the
+  // contraction that reads them.
+  AffineMap window = L.map(
+      6, {d(0, c), d(1, c), d(4, c) * s + d(2, c), d(5, c) * s + d(3, c)});
+  AffineExpr k = d(1, c) * (kh * kw) + d(2, c) * kw + d(3, c);
+  AffineExpr p = d(4, c) * ow + d(5, c);
+  AffineMap out =
+      pMajor ? L.map(6, {d(0, c), p, k}) : L.map(6, {d(0, c), k, p});
+  auto type = RankedTensorType::get(
+      pMajor ? ArrayRef<int64_t>{n, oh * ow, ch * kh * kw}
+             : ArrayRef<int64_t>{n, ch * kh * kw, oh * ow},
+      t);
+  Value kernelSizes = L.empty(RankedTensorType::get({kh, kw}, t));
+  Value positions = L.empty(RankedTensorType::get({oh, ow}, t));
+  return L.generic(
+      type, {x, kernelSizes, positions}, L.empty(type),
+      {window, L.map(6, {d(2, c), d(3, c)}), L.map(6, {d(4, c), d(5, c)}), out},
+      L.iterators(6, 6),
+      [](OpBuilder &, Location, ValueRange a) { return V{a[0]}; })[0];
+}
+
+/// [N, F, OH, OW] as [N, F, OH*OW] and back.
+Value collapseSpatial(Lowering &L, Value x) {
+  return tensor::CollapseShapeOp::create(
+      L.b, L.loc, x, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+Value expandSpatial(Lowering &L, Value x, RankedTensorType type) {
+  return tensor::ExpandShapeOp::create(
+      L.b, L.loc, type, x, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
+/// A filter [F, C, K, K] as [F, C*K*K], and back.
+SmallVector<ReassociationIndices> filterGroups() { return {{0}, {1, 2, 3}}; }
+
 struct Conv2DLowering : OpLowering<Conv2DOp> {
   using OpLowering::OpLowering;
   V lower(Conv2DOp op, Adaptor operands, Lowering &L) const override {
-    int64_t s = op.getStride();
-    Value x = padSpatial(L, operands.getInput(), op.getPadding());
-    // Loops (n, f, c, kh, kw, oh, ow): the innermost runs along an output
-    // row, contiguous in the output and (stride 1) the input, so the loop
-    // vectorizer can use it.
-    MLIRContext *c = L.ctx();
     auto type = op.getType();
-    return {L.generic(type, {x, operands.getFilter()}, L.filled(type, 0.0),
-                      {L.map(7, {d(0, c), d(2, c), d(5, c) * s + d(3, c),
-                                 d(6, c) * s + d(4, c)}),
-                       L.map(7, {d(1, c), d(2, c), d(3, c), d(4, c)}),
-                       L.map(7, {d(0, c), d(1, c), d(5, c), d(6, c)})},
-                      L.iterators("pprrrpp"), multiplyAdd)[0]};
+    int64_t n = type.getDimSize(0), f = type.getDimSize(1),
+            oh = type.getDimSize(2), ow = type.getDimSize(3);
+    auto wType = cast<RankedTensorType>(operands.getFilter().getType());
+    Value x = padSpatial(L, operands.getInput(), op.getPadding());
+    Value cols = columns(L, x, wType.getDimSize(2), wType.getDimSize(3),
+                         op.getStride(), oh, ow, /*pMajor=*/false);
+    Value w = tensor::CollapseShapeOp::create(L.b, L.loc, operands.getFilter(),
+                                              filterGroups());
+    // (n, f, p, k): y[n, f, p] += w[f, k] * cols[n, k, p].
+    MLIRContext *c = L.ctx();
+    auto flat = RankedTensorType::get({n, f, oh * ow}, type.getElementType());
+    Value y = L.generic(flat, {w, cols}, L.filled(flat, 0.0),
+                        {L.map(4, {d(1, c), d(3, c)}),
+                         L.map(4, {d(0, c), d(3, c), d(2, c)}),
+                         L.map(4, {d(0, c), d(1, c), d(2, c)})},
+                        L.iterators("pppr"), multiplyAdd)[0];
+    return {expandSpatial(L, y, type)};
   }
 };
 
 struct Conv2DFilterGradLowering : OpLowering<Conv2DFilterGradOp> {
   using OpLowering::OpLowering;
   V lower(Conv2DFilterGradOp op, Adaptor operands, Lowering &L) const override {
-    int64_t s = op.getStride();
+    auto type = op.getType(); // [F, C, K, K]
+    auto gType = cast<RankedTensorType>(operands.getGrad().getType());
+    int64_t f = type.getDimSize(0),
+            ckk = type.getDimSize(1) * type.getDimSize(2) * type.getDimSize(3);
     Value x = padSpatial(L, operands.getInput(), op.getPadding());
-    // (f, c, kh, kw, n, oh, ow): dw = sum g[n, f, oh, ow] * x[n, c, ...]
+    Value cols =
+        columns(L, x, type.getDimSize(2), type.getDimSize(3), op.getStride(),
+                gType.getDimSize(2), gType.getDimSize(3), /*pMajor=*/true);
+    Value g = collapseSpatial(L, operands.getGrad());
+    // (f, k, n, p): dw[f, k] += g[n, f, p] * cols[n, p, k].
     MLIRContext *c = L.ctx();
-    auto type = op.getType();
-    return {L.generic(type, {operands.getGrad(), x}, L.filled(type, 0.0),
-                      {L.map(7, {d(4, c), d(0, c), d(5, c), d(6, c)}),
-                       L.map(7, {d(4, c), d(1, c), d(5, c) * s + d(2, c),
-                                 d(6, c) * s + d(3, c)}),
-                       L.map(7, {d(0, c), d(1, c), d(2, c), d(3, c)})},
-                      L.iterators(7, 4), multiplyAdd)[0]};
+    auto flat = RankedTensorType::get({f, ckk}, type.getElementType());
+    Value dw = L.generic(flat, {g, cols}, L.filled(flat, 0.0),
+                         {L.map(4, {d(2, c), d(0, c), d(3, c)}),
+                          L.map(4, {d(2, c), d(3, c), d(1, c)}),
+                          L.map(4, {d(0, c), d(1, c)})},
+                         L.iterators("pprr"), multiplyAdd)[0];
+    return {
+        tensor::ExpandShapeOp::create(L.b, L.loc, type, dw, filterGroups())};
   }
 };
 
 struct Conv2DInputGradLowering : OpLowering<Conv2DInputGradOp> {
   using OpLowering::OpLowering;
   V lower(Conv2DInputGradOp op, Adaptor operands, Lowering &L) const override {
-    // Scatter every output gradient back through the window it came from,
-    // into the padded input; then drop the padding. The loops run in order,
-    // so overlapping windows accumulate.
     int64_t s = op.getStride(), p = op.getPadding();
-    auto type = op.getType();
-    auto padded = RankedTensorType::get({type.getDimSize(0), type.getDimSize(1),
-                                         type.getDimSize(2) + 2 * p,
-                                         type.getDimSize(3) + 2 * p},
-                                        type.getElementType());
-    // Loops (n, f, c, kh, kw, oh, ow), innermost along a gradient row.
+    auto type = op.getType(); // [N, C, H, W]
+    auto gType = cast<RankedTensorType>(operands.getGrad().getType());
+    auto wType = cast<RankedTensorType>(operands.getFilter().getType());
+    int64_t n = type.getDimSize(0), ch = type.getDimSize(1),
+            kh = wType.getDimSize(2), kw = wType.getDimSize(3),
+            oh = gType.getDimSize(2), ow = gType.getDimSize(3);
+    Type t = type.getElementType();
     MLIRContext *c = L.ctx();
-    Value dx = L.generic(padded, {operands.getGrad(), operands.getFilter()},
-                         L.filled(padded, 0.0),
-                         {L.map(7, {d(0, c), d(1, c), d(5, c), d(6, c)}),
-                          L.map(7, {d(1, c), d(2, c), d(3, c), d(4, c)}),
-                          L.map(7, {d(0, c), d(2, c), d(5, c) * s + d(3, c),
-                                    d(6, c) * s + d(4, c)})},
-                         L.iterators("prprrrr"), multiplyAdd)[0];
+    // The gradient of the columns: (n, k, p, f):
+    // dcols[n, k, p] += w[f, k] * g[n, f, p].
+    Value w = tensor::CollapseShapeOp::create(L.b, L.loc, operands.getFilter(),
+                                              filterGroups());
+    Value g = collapseSpatial(L, operands.getGrad());
+    auto colsType = RankedTensorType::get({n, ch * kh * kw, oh * ow}, t);
+    Value dcols = L.generic(colsType, {w, g}, L.filled(colsType, 0.0),
+                            {L.map(4, {d(3, c), d(1, c)}),
+                             L.map(4, {d(0, c), d(3, c), d(2, c)}),
+                             L.map(4, {d(0, c), d(1, c), d(2, c)})},
+                            L.iterators("pppr"), multiplyAdd)[0];
+    // col2im: every column entry back to the input element it was read
+    // from, into the padded input; overlapping windows accumulate (the
+    // window and position loops are reductions into one element). Loops
+    // (n, c, kh, kw, oh, ow), sized as in `columns`.
+    AffineExpr k = d(1, c) * (kh * kw) + d(2, c) * kw + d(3, c);
+    AffineExpr pos = d(4, c) * ow + d(5, c);
+    auto padded = RankedTensorType::get(
+        {n, ch, type.getDimSize(2) + 2 * p, type.getDimSize(3) + 2 * p}, t);
+    Value kernelSizes = L.empty(RankedTensorType::get({kh, kw}, t));
+    Value positions = L.empty(RankedTensorType::get({oh, ow}, t));
+    Value dx = L.generic(
+        padded, {dcols, kernelSizes, positions}, L.filled(padded, 0.0),
+        {L.map(6, {d(0, c), k, pos}), L.map(6, {d(2, c), d(3, c)}),
+         L.map(6, {d(4, c), d(5, c)}),
+         L.map(6, {d(0, c), d(1, c), d(4, c) * s + d(2, c),
+                   d(5, c) * s + d(3, c)})},
+        L.iterators(6, 2), [](OpBuilder &b, Location l, ValueRange a) {
+          return V{add(b, l, a[3], a[0])};
+        })[0];
     return {cropSpatial(L, dx, type, p)};
   }
 };

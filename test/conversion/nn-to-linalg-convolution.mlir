@@ -2,20 +2,28 @@
 
 // Convolution and pooling (ConvolutionLowering.cpp).
 
-// Padding is a generic writing through a shifted map; the convolution runs
-// (n, f, c, kh, kw, oh, ow) with the row innermost.
+// Padding is a generic writing through a shifted map. The convolution reads
+// the windows as im2col columns [N, C*K*K, OH*OW] (written through flattened
+// indices, sized by unused [K, K] and [OH, OW] operands), then contracts
+// them with the filter as [F, C*K*K] in (n, f, p, k) order.
 // CHECK-DAG: #[[SHIFT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 + 1, d3 + 1)>
-// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d2, d5 * 2 + d3, d6 * 2 + d4)>
-// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d2, d3, d4)>
-// CHECK-DAG: #[[O:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6)>
-// The gradients: the input gradient scatters into a padded tensor, then
-// crops; the filter gradient reads the padded input, reducing (n, oh, ow).
-// CHECK-DAG: #[[DW_G:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d0, d5, d6)>
-// CHECK-DAG: #[[DW_X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d1, d5 * 2 + d2, d6 * 2 + d3)>
-// CHECK-DAG: #[[ID4:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4 * 2 + d2, d5 * 2 + d3)>
+// CHECK-DAG: #[[KK:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d2, d3)>
+// CHECK-DAG: #[[PP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
+// CHECK-DAG: #[[COLS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 9 + d2 * 3 + d3, d4 * 4 + d5)>
+// CHECK-DAG: #[[COLST:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d4 * 4 + d5, d1 * 9 + d2 * 3 + d3)>
+// CHECK-DAG: #[[FK:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+// CHECK-DAG: #[[NKP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
+// CHECK-DAG: #[[NFP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-DAG: #[[KF:.*]] = affine_map<(d0, d1, d2, d3) -> (d3, d1)>
+// CHECK-DAG: #[[G:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d0, d3)>
+// CHECK-DAG: #[[CT:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3, d1)>
 // CHECK-LABEL: func.func @conv
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[SHIFT]]]
-// CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[O]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]}
+// CHECK: %[[XP:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[SHIFT]]]
+// CHECK: %[[C:.*]] = linalg.generic {indexing_maps = [#[[WIN]], #[[KK]], #[[PP]], #[[COLS]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[XP]], {{.*}}) outs(%{{.*}} : tensor<2x27x16xf32>)
+// CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[FK]], #[[NKP]], #[[NFP]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[W]], %[[C]] : tensor<4x27xf32>, tensor<2x27x16xf32>) outs(%{{.*}} : tensor<2x4x16xf32>)
+// CHECK: tensor.expand_shape %[[Y]] {{\[}}[0], [1], [2, 3]] output_shape [2, 4, 4, 4]
 func.func @conv(%x: tensor<2x3x7x7xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x4x4xf32> {
   %0 = nn.conv2d %x, %w {stride = 2, padding = 1} : tensor<2x3x7x7xf32>, tensor<4x3x3x3xf32> -> tensor<2x4x4x4xf32>
   return %0 : tensor<2x4x4x4xf32>
@@ -31,12 +39,18 @@ func.func @pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
 }
 
 
+// The input gradient: the columns' gradient w^T g in (n, k, p, f) order,
+// then col2im scatters it into the padded input (window and position loops
+// are reductions, so overlapping windows accumulate) and crops. The filter
+// gradient contracts g with position-major columns [N, OH*OW, C*K*K] in
+// (f, k, n, p) order.
 // CHECK-LABEL: func.func @conv_grads
-// CHECK: %[[DXP:.*]] = linalg.generic {indexing_maps = [#[[O]], #[[W]], #[[X]]], iterator_types = ["parallel", "reduction", "parallel", "reduction", "reduction", "reduction", "reduction"]}
-// CHECK-SAME: outs(%{{.*}} : tensor<2x3x9x9xf32>)
-// CHECK: linalg.generic {indexing_maps = [#[[SHIFT]], #[[ID4]]], {{.*}} ins(%[[DXP]] : tensor<2x3x9x9xf32>) outs(%{{.*}} : tensor<2x3x7x7xf32>)
-// CHECK: %[[XP:.*]] = linalg.generic {indexing_maps = [#[[ID4]], #[[SHIFT]]]
-// CHECK: linalg.generic {indexing_maps = [#[[DW_G]], #[[DW_X]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%arg0, %[[XP]] :
+// CHECK: %[[DC:.*]] = linalg.generic {indexing_maps = [#[[KF]], #[[NKP]], #[[NFP]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} {{.*}} outs(%{{.*}} : tensor<2x27x16xf32>)
+// CHECK: %[[DXP:.*]] = linalg.generic {indexing_maps = [#[[COLS]], #[[KK]], #[[PP]], #[[WIN]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[DC]], {{.*}}) outs(%{{.*}} : tensor<2x3x9x9xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[DXP]] : tensor<2x3x9x9xf32>) outs(%{{.*}} : tensor<2x3x7x7xf32>)
+// CHECK: %[[CT2:.*]] = linalg.generic {indexing_maps = [#[[WIN]], #[[KK]], #[[PP]], #[[COLST]]]{{.*}} outs(%{{.*}} : tensor<2x16x27xf32>)
+// CHECK: %[[DW:.*]] = linalg.generic {indexing_maps = [#[[G]], #[[CT]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}}, %[[CT2]] : tensor<2x4x16xf32>, tensor<2x16x27xf32>) outs(%{{.*}} : tensor<4x27xf32>)
+// CHECK: tensor.expand_shape %[[DW]] {{\[}}[0], [1, 2, 3]] output_shape [4, 3, 3, 3]
 func.func @conv_grads(%g: tensor<2x4x4x4xf32>, %x: tensor<2x3x7x7xf32>, %w: tensor<4x3x3x3xf32>) -> (tensor<2x3x7x7xf32>, tensor<4x3x3x3xf32>) {
   %dx = nn.conv2d_input_grad %g, %w {stride = 2, padding = 1} : tensor<2x4x4x4xf32>, tensor<4x3x3x3xf32> -> tensor<2x3x7x7xf32>
   %dw = nn.conv2d_filter_grad %g, %x {stride = 2, padding = 1} : tensor<2x4x4x4xf32>, tensor<2x3x7x7xf32> -> tensor<4x3x3x3xf32>

@@ -1,0 +1,97 @@
+//===- FuseElementwise.cpp - elementwise fusion that keeps windowed ops
+//----===//
+//
+// MLIR's linalg-fuse-elementwise-ops, with one rule added: reshapes are not
+// folded into a generic that reads the result of a window generic (im2col)
+// or feeds one (col2im, pooling). Convolutions are lowered as contractions
+// over [batch, M, K] x [batch, K, N] columns; propagating the reshapes of
+// their filters and outputs would split M, N and K back into (c, kh, kw) and
+// (oh, ow) loops, which the targets cannot tile into good register blocks.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace dlc {
+#define GEN_PASS_DEF_FUSEELEMENTWISE
+#include "compiler/Passes.h.inc"
+} // namespace dlc
+
+using namespace mlir;
+
+/// A generic that reads or writes through a sliding window: an indexing map
+/// with a compound result (oh * s + kh), not just loop dimensions and
+/// constants.
+static bool isWindowGeneric(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!generic)
+    return false;
+  return llvm::any_of(generic.getIndexingMapsArray(), [](AffineMap map) {
+    return llvm::any_of(map.getResults(), [](AffineExpr e) {
+      return !isa<AffineDimExpr, AffineConstantExpr>(e);
+    });
+  });
+}
+
+/// True when `generic` is next to a window generic: one of its operands is
+/// produced by one, or one of its results is used by one (directly or
+/// through a reshape).
+static bool touchesWindow(Operation *generic) {
+  for (Value operand : generic->getOperands())
+    if (isWindowGeneric(operand.getDefiningOp()))
+      return true;
+  for (Operation *user : generic->getUsers()) {
+    if (isWindowGeneric(user))
+      return true;
+    if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(user))
+      for (Operation *next : user->getUsers())
+        if (isWindowGeneric(next))
+          return true;
+  }
+  return false;
+}
+
+namespace {
+struct FuseElementwisePass
+    : dlc::impl::FuseElementwiseBase<FuseElementwisePass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    RewritePatternSet patterns(context);
+    // As upstream: fuse a producer only into its single user.
+    linalg::ControlFusionFn fuseSingleUse = [](OpOperand *fused) {
+      Operation *producer = fused->get().getDefiningOp();
+      return producer && producer->hasOneUse();
+    };
+    // The generic a reshape would be folded into is the operand's owner (a
+    // collapse_shape feeding it) or its producer (an expand_shape of it).
+    linalg::ControlFusionFn foldReshape = [&](OpOperand *fused) {
+      if (!fuseSingleUse(fused))
+        return false;
+      Operation *generic = isa<linalg::GenericOp>(fused->getOwner())
+                               ? fused->getOwner()
+                               : fused->get().getDefiningOp();
+      return !(generic && isa<linalg::GenericOp>(generic) &&
+               touchesWindow(generic));
+    };
+    linalg::populateElementwiseOpsFusionPatterns(patterns, fuseSingleUse);
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, foldReshape);
+    tensor::populateBubbleUpExpandShapePatterns(patterns);
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
+    linalg::GenericOp::getCanonicalizationPatterns(patterns, context);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, context);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, context);
+    context->getLoadedDialect<linalg::LinalgDialect>()
+        ->getCanonicalizationPatterns(patterns);
+    linalg::populateConstantFoldLinalgOperations(patterns, fuseSingleUse);
+    // Top-down, as upstream, for compile time.
+    if (failed(applyPatternsGreedily(
+            getOperation(), std::move(patterns),
+            GreedyRewriteConfig().setUseTopDownTraversal())))
+      return signalPassFailure();
+  }
+};
+} // namespace

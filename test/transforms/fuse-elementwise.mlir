@@ -1,0 +1,36 @@
+// RUN: dlc-opt %s --convert-nn-to-linalg --dlc-fuse-elementwise | FileCheck %s
+
+// Elementwise chains fuse into one generic, and reshapes propagate through
+// a contraction: a dense layer on [B, T, D] becomes one (b, t, n, k) loop
+// nest with its relu fused in.
+// CHECK-LABEL: func.func @dense3d
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME: outs(%{{.*}} : tensor<2x3x5xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK: arith.maximumf
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @dense3d(%x: tensor<2x3x4xf32>, %w: tensor<4x5xf32>) -> tensor<2x3x5xf32> {
+  %0 = nn.reshape %x : tensor<2x3x4xf32> -> tensor<6x4xf32>
+  %1 = nn.matmul %0, %w : tensor<6x4xf32>, tensor<4x5xf32> -> tensor<6x5xf32>
+  %2 = nn.reshape %1 : tensor<6x5xf32> -> tensor<2x3x5xf32>
+  %3 = nn.relu %2 : tensor<2x3x5xf32>
+  return %3 : tensor<2x3x5xf32>
+}
+
+// A convolution's contraction reads im2col columns (a window generic): the
+// reshapes of its filter and output stay, so it keeps its (n, f, p, k)
+// loops, which the CPU target tiles; the relu stays a generic of its own.
+// CHECK-LABEL: func.func @conv_relu
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x27x16xf32>)
+// CHECK: tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME: outs(%{{.*}} : tensor<2x4x16xf32>)
+// CHECK: tensor.expand_shape
+// CHECK: arith.maximumf
+func.func @conv_relu(%x: tensor<2x3x7x7xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x4x4xf32> {
+  %0 = nn.conv2d %x, %w {stride = 2, padding = 1} : tensor<2x3x7x7xf32>, tensor<4x3x3x3xf32> -> tensor<2x4x4x4xf32>
+  %1 = nn.relu %0 : tensor<2x4x4x4xf32>
+  return %1 : tensor<2x4x4x4xf32>
+}
