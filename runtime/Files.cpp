@@ -63,7 +63,12 @@ Expected<std::string> readInputFile(const std::string &path,
   // Opened without blocking so that a file swapped for a FIFO after the
   // check cannot hang us; check again what was opened.
   struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (::fstat(fd, &st) != 0) {
+    std::string why = std::strerror(errno);
+    ::close(fd);
+    return fail(fmt::format("{}: cannot read: {}", path, why));
+  }
+  if (!S_ISREG(st.st_mode)) {
     ::close(fd);
     return fail(fmt::format("{}: cannot read {}: only regular files are read",
                             path, kindOf(st.st_mode)));
