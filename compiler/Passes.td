@@ -58,7 +58,10 @@ def FuseElementwise : Pass<"dlc-fuse-elementwise"> {
   let summary = "Fuse elementwise linalg ops and propagate reshapes, keeping windowed contractions";
   let description = [{
     MLIR's `linalg-fuse-elementwise-ops` (producer into single consumer,
-    reshape propagation by expansion, constant folding), except that no
+    reshape propagation by expansion, constant folding), except that a
+    producer is fused only into a consumer that reads each of its elements
+    once (never into a matmul, which would recompute it per column and stop
+    being a contraction), and no
     reshape is folded into a generic next to a window generic (im2col,
     col2im, pooling): convolutions stay contractions over [batch, M, K] x
     [batch, K, N] columns, which the targets tile and vectorize.

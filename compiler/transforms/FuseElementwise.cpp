@@ -1,7 +1,9 @@
-//===- FuseElementwise.cpp - elementwise fusion that keeps windowed ops
-//----===//
+//===- FuseElementwise.cpp - elementwise fusion that keeps contractions ---===//
 //
-// MLIR's linalg-fuse-elementwise-ops, with one rule added: reshapes are not
+// MLIR's linalg-fuse-elementwise-ops, with two rules added. An elementwise
+// producer is fused only into a consumer that reads each of its elements once
+// (never into a contraction, which would recompute it per output column).
+// Reshapes are not
 // folded into a generic that reads the result of a window generic (im2col)
 // or feeds one (col2im, pooling). Convolutions are lowered as contractions
 // over [batch, M, K] x [batch, K, N] columns; propagating the reshapes of
@@ -66,6 +68,17 @@ struct FuseElementwisePass
       Operation *producer = fused->get().getDefiningOp();
       return producer && producer->hasOneUse();
     };
+    // ... and only where the consumer reads each element once. A matmul reads
+    // each element of its operands once per column (or row) of the result:
+    // a relu fused into it would be recomputed N times and would turn the
+    // contraction into a loop nest the targets no longer tile.
+    linalg::ControlFusionFn fuseElementwise = [&](OpOperand *fused) {
+      if (!fuseSingleUse(fused))
+        return false;
+      auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
+      return !consumer ||
+             consumer.getMatchingIndexingMap(fused).isPermutation();
+    };
     // The generic a reshape would be folded into is the operand's owner (a
     // collapse_shape feeding it) or its producer (an expand_shape of it).
     linalg::ControlFusionFn foldReshape = [&](OpOperand *fused) {
@@ -77,7 +90,7 @@ struct FuseElementwisePass
       return !(generic && isa<linalg::GenericOp>(generic) &&
                touchesWindow(generic));
     };
-    linalg::populateElementwiseOpsFusionPatterns(patterns, fuseSingleUse);
+    linalg::populateElementwiseOpsFusionPatterns(patterns, fuseElementwise);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, foldReshape);
     tensor::populateBubbleUpExpandShapePatterns(patterns);
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);

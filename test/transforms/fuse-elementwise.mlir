@@ -34,3 +34,19 @@ func.func @conv_relu(%x: tensor<2x3x7x7xf32>, %w: tensor<4x3x3x3xf32>) -> tensor
   %1 = nn.relu %0 : tensor<2x4x4x4xf32>
   return %1 : tensor<2x4x4x4xf32>
 }
+
+// An elementwise producer is not fused into a contraction that would read
+// each of its elements many times (once per output column): the relu of one
+// dense layer stays a generic of its own before the next layer's matmul, so
+// the matmul stays a contraction.
+// CHECK-LABEL: func.func @relu_matmul
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK: arith.maximumf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[R]], %arg1 :
+// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %[[C:.*]]: f32):
+// CHECK-NEXT: arith.mulf %[[A]], %[[B]]
+func.func @relu_matmul(%x: tensor<4x8xf32>, %w: tensor<8x3xf32>) -> tensor<4x3xf32> {
+  %0 = nn.relu %x : tensor<4x8xf32>
+  %1 = nn.matmul %0, %w : tensor<4x8xf32>, tensor<8x3xf32> -> tensor<4x3xf32>
+  return %1 : tensor<4x3xf32>
+}
