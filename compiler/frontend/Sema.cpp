@@ -778,8 +778,12 @@ std::optional<Graph> Sema::run(const Program &program) {
     if (!trainSettings(*train, /*early=*/true))
       return std::nullopt;
     batch = graph.train->batch;
-  } else if (options.batch) {
+  }
+  // --batch overrides the train section: evaluate or train at another size.
+  if (options.batch) {
     batch = *options.batch;
+    if (graph.train)
+      graph.train->batch = batch;
   }
 
   if (!checkInputs(model, train))

@@ -97,7 +97,7 @@ struct Graph {
 };
 
 struct SemaOptions {
-  /// Size of a symbolic batch dimension when there is no train section.
+  /// Size of the symbolic batch dimension; overrides the train section's.
   std::optional<int64_t> batch;
   /// Training is requested: a train section is required, its data must exist.
   bool requireTraining = false;

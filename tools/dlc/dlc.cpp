@@ -50,7 +50,8 @@ static const char *usage = R"(usage:
       --prompt <text>      text to continue (default: a newline)
       --seed <n>           random seed (default 0)
   common options:
-      --batch <n>          batch size when the file has no train section
+      --batch <n>          batch size, overriding the train section's (JIT
+                           only: a library keeps the size it was built with)
 A library written by -o runs without the compiler: see dlc-run.
 )";
 
@@ -90,8 +91,9 @@ std::optional<Args> parseArgs(int argc, char **argv) {
       a.emit = arg.str();
     } else if (arg == "--batch") {
       int64_t v;
-      if (i + 1 >= argc || !rt::parseInteger(argv[i + 1], v) || v < 0) {
-        fail("--batch needs a non-negative integer");
+      if (i + 1 >= argc || !rt::parseInteger(argv[i + 1], v) || v < 1 ||
+          v > (1 << 20)) {
+        fail("--batch needs a positive integer (at most 1048576)");
         return std::nullopt;
       }
       a.batch = v;
