@@ -15,3 +15,9 @@ config.substitutions.append(("%fmnist", "/usr/share/datasets/fashion-mnist"))
 # looked up on PATH (ldd).
 config.substitutions.append(("%dlc-run", os.path.join(config.dlc_tools_dir, "dlc-run")))
 config.substitutions.append(("%dlc-bin", os.path.join(config.dlc_tools_dir, "dlc")))
+
+# A -DDLC_SANITIZE=ON build: sanitizer reports abort (docs/testing.md). Options
+# set in the caller's environment win.
+if config.dlc_sanitize.upper() in ("ON", "1", "TRUE", "YES"):
+    for name, value in config.dlc_sanitizer_env.items():
+        config.environment[name] = os.environ.get(name, value)
