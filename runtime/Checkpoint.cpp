@@ -174,11 +174,14 @@ Error saveCheckpoint(const std::string &path, const Checkpoint &ckpt) {
 }
 
 Expected<Checkpoint> loadCheckpoint(const std::string &path) {
-  const std::string &p = path;
   auto bytes = readInputFile(path, kMaxCheckpointBytes);
   if (!bytes)
     return bytes.error();
-  std::string_view buf = *bytes;
+  return parseCheckpoint(*bytes, path);
+}
+
+Expected<Checkpoint> parseCheckpoint(std::string_view buf,
+                                     const std::string &p) {
 
   // A prefix of the magic is a truncated checkpoint, not a foreign file.
   if (buf.empty() || std::string_view(kMagic, kMagicSize)

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dlc::rt {
@@ -40,6 +41,11 @@ Error saveCheckpoint(const std::string &path, const Checkpoint &ckpt);
 /// Validates magic, size, checksum and structure before trusting any size
 /// read from the file.
 Expected<Checkpoint> loadCheckpoint(const std::string &path);
+
+/// loadCheckpoint on bytes already read; messages start with \p name. The
+/// fuzz target calls this directly.
+Expected<Checkpoint> parseCheckpoint(std::string_view bytes,
+                                     const std::string &name);
 
 } // namespace dlc::rt
 

@@ -4,7 +4,7 @@ import lit.formats
 config.name = "dlc"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".net", ".test"]
-config.excludes = ["Inputs", "unit", "CMakeLists.txt", "lit.cfg.py"]
+config.excludes = ["Inputs", "unit", "fuzz", "CMakeLists.txt", "lit.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dlc_obj_root, "test")
 config.environment["PATH"] = os.pathsep.join(
@@ -15,3 +15,9 @@ config.substitutions.append(("%fmnist", "/usr/share/datasets/fashion-mnist"))
 # looked up on PATH (ldd).
 config.substitutions.append(("%dlc-run", os.path.join(config.dlc_tools_dir, "dlc-run")))
 config.substitutions.append(("%dlc-bin", os.path.join(config.dlc_tools_dir, "dlc")))
+
+# A -DDLC_SANITIZE=ON build: sanitizer reports abort (docs/testing.md). Options
+# set in the caller's environment win.
+if config.dlc_sanitize.upper() in ("ON", "1", "TRUE", "YES"):
+    for name, value in config.dlc_sanitizer_env.items():
+        config.environment[name] = os.environ.get(name, value)
