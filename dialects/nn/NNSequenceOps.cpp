@@ -133,9 +133,12 @@ LogicalResult SliceOp::verify() {
     if (d != axis && in.getDimSize(d) != out.getDimSize(d))
       return emitOpError("result ")
              << out << " differs from " << in << " outside axis " << axis;
-  if (getStart() < 0 || getStart() + out.getDimSize(axis) > in.getDimSize(axis))
+  // I64Attr reads back unsigned: a negative start would wrap around.
+  int64_t start = static_cast<int64_t>(getStart());
+  if (start < 0 || start > in.getDimSize(axis) ||
+      out.getDimSize(axis) > in.getDimSize(axis) - start)
     return emitOpError("range [")
-           << getStart() << ", " << getStart() + out.getDimSize(axis)
+           << start << ", " << start + out.getDimSize(axis)
            << ") is outside dimension " << axis << " of " << in;
   return success();
 }

@@ -68,6 +68,15 @@ func.func @slice_range(%a: tensor<2x5x4xf32>) {
 
 // -----
 
+// A negative start must not wrap around the unsigned attribute.
+func.func @slice_negative(%a: tensor<2x5x4xf32>) {
+  // expected-error@+1 {{range [-1, 2) is outside dimension 1 of 'tensor<2x5x4xf32>'}}
+  %0 = nn.slice %a axis 1 start -1 : tensor<2x5x4xf32> -> tensor<2x3x4xf32>
+  return
+}
+
+// -----
+
 func.func @concat_shapes(%a: tensor<2x5x4xf32>, %b: tensor<2x4x4xf32>) {
   // expected-error@+2 {{concat inputs 'tensor<2x5x4xf32>' and 'tensor<2x4x4xf32>' differ outside axis 2}}
   // expected-error@+1 {{failed to infer returned types}}
