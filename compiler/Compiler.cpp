@@ -6,6 +6,7 @@
 #include "compiler/frontend/EmitNN.h"
 #include "compiler/frontend/Parser.h"
 #include "dialects/nn/NNContract.h"
+#include "runtime/Files.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
@@ -24,6 +25,9 @@ std::string dlc::hashSource(llvm::StringRef text) {
   return fmt::format("{:016x}", h);
 }
 
+/// Far more than any model needs; the front end bounds what it expands.
+constexpr uint64_t kMaxSourceBytes = 64 << 20;
+
 static DialectRegistry makeRegistry() {
   DialectRegistry registry;
   registerAll(registry);
@@ -40,14 +44,21 @@ Compiler::~Compiler() = default;
 
 LogicalResult Compiler::load(llvm::StringRef path, const SemaOptions &options,
                              llvm::raw_ostream *astOut) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buffer) {
+  // A regular file of bounded size: `dlc /dev/zero` or a FIFO is an error,
+  // not an out-of-memory abort or a hang.
+  auto text = rt::readInputFile(path.str(), kMaxSourceBytes);
+  if (!text) {
+    // "<path>: cannot open: <why>" from the runtime, in dlc's own words.
+    llvm::StringRef why = text.message();
+    why.consume_front(path.str() + ": ");
+    why.consume_front("cannot open: ");
     llvm::errs() << fmt::format("dlc: error: cannot read '{}': {}\n",
-                                path.str(), buffer.getError().message());
+                                path.str(), why.str());
     return failure();
   }
-  hash_ = hashSource((*buffer)->getBuffer());
-  sources_.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+  hash_ = hashSource(*text);
+  sources_.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(*text, path),
+                              llvm::SMLoc());
   std::optional<ast::Program> program = parseProgram(sources_);
   if (!program)
     return failure();
