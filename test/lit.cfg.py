@@ -21,3 +21,8 @@ config.substitutions.append(("%dlc-bin", os.path.join(config.dlc_tools_dir, "dlc
 if config.dlc_sanitize.upper() in ("ON", "1", "TRUE", "YES"):
     for name, value in config.dlc_sanitizer_env.items():
         config.environment[name] = os.environ.get(name, value)
+
+# /dev/full (writes fail with ENOSPC) stands in for a full disk where the
+# machine has it.
+if os.path.exists("/dev/full"):
+    config.available_features.add("dev-full")
