@@ -20,6 +20,17 @@
 
 namespace dlc::rt {
 
+/// Help for the options of `train`, in the usage texts of dlc and dlc-run.
+inline constexpr const char kTrainOptionsHelp[] =
+    R"(      --epochs <n>         override the train section's epochs
+      --steps <n>          stop after n training steps
+      --data <path>        override the data (directory, or text file)
+      --seed <n>           override the seed
+      --checkpoint <file>  save parameters and optimizer state every epoch
+      --resume <file>      start from a checkpoint
+      --loss-log <file>    write every step's loss
+)";
+
 enum class Command { Train, Eval, Predict, Sample };
 
 /// "train", "eval", "predict" or "sample"; nothing for any other word.

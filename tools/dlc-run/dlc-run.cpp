@@ -14,19 +14,15 @@
 #include <cstring>
 #include <fmt/format.h>
 
-static const char *usage = R"(usage: dlc-run <command> <model.so> [options]
+static const std::string usage =
+    std::string(R"(usage: dlc-run <command> <model.so> [options]
 Runs a model compiled by `dlc model.net -o model.so`; the training set-up
 (data, loss, optimizer, epochs, seed) is the one compiled into the library.
 commands:
   train     train the model
-      --epochs <n>         override the train section's epochs
-      --steps <n>          stop after n training steps
-      --data <path>        override the data (directory, or text file)
-      --seed <n>           override the seed
-      --checkpoint <file>  save parameters and optimizer state every epoch
-      --resume <file>      start from a checkpoint
-      --loss-log <file>    write every step's loss
-  eval      test accuracy and images/s of predict, at the compiled batch size
+)") +
+    dlc::rt::kTrainOptionsHelp +
+    R"(  eval      test accuracy and images/s of predict, at the compiled batch size
       --checkpoint <file>  trained parameters (required)
       --data <dir>         override the test data directory
   predict   print "<index> <predicted class> <label>" for each test image
@@ -52,7 +48,7 @@ static bool isHelp(const char *arg) {
 
 int main(int argc, char **argv) {
   if (argc >= 2 && isHelp(argv[1])) {
-    std::fputs(usage, stdout);
+    std::fputs(usage.c_str(), stdout);
     return 0;
   }
   if (argc < 2)
@@ -72,7 +68,7 @@ int main(int argc, char **argv) {
     if (*parsed)
       continue;
     if (isHelp(argv[i])) {
-      std::fputs(usage, stdout);
+      std::fputs(usage.c_str(), stdout);
       return 0;
     }
     if (argv[i][0] == '-')

@@ -25,19 +25,15 @@
 using namespace dlc;
 using llvm::StringRef;
 
-static const char *usage = R"(usage:
+static const std::string usage =
+    std::string(R"(usage:
   dlc <model.net> -o <model.so>     compile to a shared library (C ABI: dlc_abi.h)
   dlc --emit=<stage> <model.net>    print a stage: ast, nn, linalg, llvm
   dlc train <model.net> [options]   compile in process and train
       --so <model.so>      use this compiled library instead of the JIT
-      --epochs <n>         override the train section's epochs
-      --steps <n>          stop after n training steps
-      --data <path>        override the data (directory, or text file)
-      --seed <n>           override the seed
-      --checkpoint <file>  save parameters and optimizer state every epoch
-      --resume <file>      start from a checkpoint
-      --loss-log <file>    write every step's loss
-  dlc eval <model.net> --checkpoint <file> [--so <model.so>] [--data <dir>]
+)") +
+    rt::kTrainOptionsHelp +
+    R"(  dlc eval <model.net> --checkpoint <file> [--so <model.so>] [--data <dir>]
                                     test accuracy and images/s of predict
   dlc predict <model.net> --checkpoint <file> [--so <model.so>] [--count <n>]
                                     "<index> <predicted class> <label>" for
@@ -99,7 +95,7 @@ std::optional<Args> parseArgs(int argc, char **argv) {
       a.batch = v;
       ++i;
     } else if (arg == "-h" || arg == "--help") {
-      std::fputs(usage, stdout);
+      std::fputs(usage.c_str(), stdout);
       std::exit(0);
     } else if (arg.starts_with("-")) {
       fail(fmt::format("unknown option '{}'\n{}", arg.str(), usage));
