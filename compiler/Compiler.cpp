@@ -3,7 +3,7 @@
 #include "compiler/Passes.h"
 #include "compiler/Pipelines.h"
 #include "compiler/codegen/Codegen.h"
-#include "compiler/frontend/EmitNN.h"
+#include "compiler/frontend/MLIRGen.h"
 #include "compiler/frontend/Parser.h"
 #include "dialects/nn/NNContract.h"
 #include "runtime/Files.h"
@@ -42,7 +42,8 @@ Compiler::Compiler() : context_(makeRegistry()) {
 
 Compiler::~Compiler() = default;
 
-LogicalResult Compiler::load(llvm::StringRef path, const SemaOptions &options,
+LogicalResult Compiler::load(llvm::StringRef path,
+                             const FrontendOptions &options,
                              llvm::raw_ostream *astOut) {
   // A regular file of bounded size: `dlc /dev/zero` or a FIFO is an error,
   // not an out-of-memory abort or a hang.
@@ -66,12 +67,12 @@ LogicalResult Compiler::load(llvm::StringRef path, const SemaOptions &options,
     ast::print(*program, *astOut);
     return success();
   }
-  graph_ = analyze(*program, sources_, options);
-  return success(graph_.has_value());
+  module_ = mlirGen(*program, sources_, context_, options);
+  return success(static_cast<bool>(module_));
 }
 
 FailureOr<OwningOpRef<ModuleOp>> Compiler::emitNN() {
-  OwningOpRef<ModuleOp> module = dlc::emitNN(*graph_, sources_, context_);
+  OwningOpRef<ModuleOp> module = std::move(module_);
   (*module)->setAttr(nn::attr::kSource, StringAttr::get(&context_, hash_));
   if (failed(verify(*module)))
     return failure();

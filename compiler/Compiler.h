@@ -3,7 +3,7 @@
 #define DLC_COMPILER_COMPILER_H
 
 #include "compiler/Pipelines.h"
-#include "compiler/frontend/Sema.h"
+#include "compiler/frontend/MLIRGen.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -26,14 +26,15 @@ public:
 
   mlir::MLIRContext &context() { return context_; }
 
-  /// Reads, parses and checks `path`. With `astOut`, prints the syntax tree.
-  mlir::LogicalResult load(llvm::StringRef path, const SemaOptions &options,
+  /// Reads, parses, checks and emits `path` as nn. With `astOut`, prints the
+  /// syntax tree instead.
+  mlir::LogicalResult load(llvm::StringRef path, const FrontendOptions &options,
                            llvm::raw_ostream *astOut = nullptr);
-  const Graph &graph() const { return *graph_; }
   /// FNV-1a of the source text, 16 hex digits: identifies the model.
   const std::string &sourceHash() const { return hash_; }
 
-  /// nn with lifted parameters and the training step; manifest attached.
+  /// The loaded model as nn with lifted parameters and the training step;
+  /// manifest attached.
   mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> emitNN();
   mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
   /// Code generation for `target` (the host CPU by default).
@@ -44,7 +45,7 @@ private:
   mlir::MLIRContext context_;
   llvm::SourceMgr sources_;
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics_;
-  std::optional<Graph> graph_;
+  mlir::OwningOpRef<mlir::ModuleOp> module_;
   std::string hash_;
 };
 

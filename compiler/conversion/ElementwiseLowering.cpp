@@ -76,6 +76,29 @@ Value tanhGrad(OpBuilder &b, Location l, Value g, Value y) {
   return mul(b, l, g, sub(b, l, one, mul(b, l, y, y)));
 }
 
+/// x Phi(x) with Phi(x) = (1 + erf(x / sqrt 2)) / 2: PyTorch's exact GELU.
+Value gelu(OpBuilder &b, Location l, Value x) {
+  Type t = x.getType();
+  Value erf =
+      math::ErfOp::create(b, l, mul(b, l, x, fconst(b, l, t, M_SQRT1_2)));
+  Value cdf =
+      mul(b, l, fconst(b, l, t, 0.5), add(b, l, fconst(b, l, t, 1), erf));
+  return mul(b, l, x, cdf);
+}
+/// The input is `value`: g (Phi(x) + x phi(x)), phi(x) = exp(-x^2/2)/sqrt(2
+/// pi).
+Value geluGrad(OpBuilder &b, Location l, Value g, Value x) {
+  Type t = x.getType();
+  Value erf =
+      math::ErfOp::create(b, l, mul(b, l, x, fconst(b, l, t, M_SQRT1_2)));
+  Value cdf =
+      mul(b, l, fconst(b, l, t, 0.5), add(b, l, fconst(b, l, t, 1), erf));
+  Value square = mul(b, l, fconst(b, l, t, -0.5), mul(b, l, x, x));
+  Value pdf = mul(b, l, fconst(b, l, t, 0.5 * M_2_SQRTPI * M_SQRT1_2),
+                  math::ExpOp::create(b, l, square));
+  return mul(b, l, g, add(b, l, cdf, mul(b, l, x, pdf)));
+}
+
 struct ScaleLowering : OpLowering<ScaleOp> {
   using OpLowering::OpLowering;
   V lower(ScaleOp op, Adaptor operands, Lowering &L) const override {
@@ -187,13 +210,14 @@ struct DropoutLowering : OpLowering<DropoutOp> {
 } // namespace
 
 void dlc::conversion::populateElementwisePatterns(RewritePatternSet &patterns) {
-  patterns
-      .add<BinaryLowering<AddOp, add>, BinaryLowering<SubOp, sub>,
-           BinaryLowering<MulOp, mul>, UnaryLowering<ReluOp, relu>,
-           UnaryLowering<SigmoidOp, sigmoid>, UnaryLowering<TanhOp, tanhOf>,
-           ActivationGradLowering<ReluGradOp, reluGrad>,
-           ActivationGradLowering<SigmoidGradOp, sigmoidGrad>,
-           ActivationGradLowering<TanhGradOp, tanhGrad>, ScaleLowering,
-           BiasAddLowering, BroadcastLowering, OneHotLowering, DropoutLowering>(
-          patterns.getContext());
+  patterns.add<
+      BinaryLowering<AddOp, add>, BinaryLowering<SubOp, sub>,
+      BinaryLowering<MulOp, mul>, UnaryLowering<ReluOp, relu>,
+      UnaryLowering<SigmoidOp, sigmoid>, UnaryLowering<TanhOp, tanhOf>,
+      UnaryLowering<GeluOp, gelu>, ActivationGradLowering<GeluGradOp, geluGrad>,
+      ActivationGradLowering<ReluGradOp, reluGrad>,
+      ActivationGradLowering<SigmoidGradOp, sigmoidGrad>,
+      ActivationGradLowering<TanhGradOp, tanhGrad>, ScaleLowering,
+      BiasAddLowering, BroadcastLowering, OneHotLowering, DropoutLowering>(
+      patterns.getContext());
 }

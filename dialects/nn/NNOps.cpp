@@ -4,6 +4,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 using namespace dlc::nn;
@@ -11,6 +12,13 @@ using namespace dlc::nn;
 //===----------------------------------------------------------------------===//
 // matmul
 //===----------------------------------------------------------------------===//
+
+std::string dlc::nn::describeProduct(Type lhs, bool transposeLhs, Type rhs,
+                                     bool transposeRhs, StringRef why) {
+  return "cannot multiply " + describe(lhs) +
+         (transposeLhs ? " (transposed)" : "") + " by " + describe(rhs) +
+         (transposeRhs ? " (transposed)" : "") + ": " + why.str();
+}
 
 /// The [rows, cols] of op(x) for a rank-2 tensor, transposed when asked.
 static std::pair<int64_t, int64_t> matrixDims(RankedTensorType t, bool trans) {
@@ -30,8 +38,9 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
   auto [m, k1] = matrixDims(lhs, adaptor.getTransposeLhs());
   auto [k2, n] = matrixDims(rhs, adaptor.getTransposeRhs());
   if (k1 != k2)
-    return emitOptionalError(loc, "matmul contraction sizes differ: ", k1,
-                             " vs ", k2);
+    return emitOptionalError(
+        loc, describeProduct(lhs, adaptor.getTransposeLhs(), rhs,
+                             adaptor.getTransposeRhs(), "inner sizes differ"));
   results.push_back(RankedTensorType::get({m, n}, lhs.getElementType()));
   return success();
 }
@@ -68,9 +77,14 @@ LogicalResult BiasAddOp::verify() {
 LogicalResult ReshapeOp::verify() {
   auto in = getInput().getType();
   auto out = getResult().getType();
-  if (in.getNumElements() != out.getNumElements() ||
+  // Sizes come from users: count without overflowing.
+  std::optional<int64_t> have = elementCount(in), want = elementCount(out);
+  if (!have || !want || *have != *want ||
       in.getElementType() != out.getElementType())
-    return emitOpError("cannot reshape ") << in << " to " << out;
+    return emitOpError("cannot reshape ")
+           << describe(in) << " to " << describe(out) << ": "
+           << (have ? std::to_string(*have) : "too many") << " values against "
+           << (want ? std::to_string(*want) : "too many");
   return success();
 }
 
@@ -80,6 +94,15 @@ static int64_t slidingSize(int64_t size, int64_t window, int64_t stride,
                            int64_t padding) {
   int64_t span = size + 2 * padding - window;
   return span < 0 ? 0 : span / stride + 1;
+}
+
+static std::string windowMisfit(RankedTensorType x, int64_t kh, int64_t kw,
+                                int64_t padding) {
+  return llvm::formatv("a {0}x{1} window does not fit the {2}x{3} images of "
+                       "{4}",
+                       kh, kw, x.getDimSize(2) + 2 * padding,
+                       x.getDimSize(3) + 2 * padding, describe(x))
+      .str();
 }
 
 LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
@@ -101,8 +124,8 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
   int64_t oh = slidingSize(x.getDimSize(2), w.getDimSize(2), stride, padding);
   int64_t ow = slidingSize(x.getDimSize(3), w.getDimSize(3), stride, padding);
   if (oh < 1 || ow < 1)
-    return emitOptionalError(loc,
-                             "conv2d filter is larger than the padded input");
+    return emitOptionalError(
+        loc, windowMisfit(x, w.getDimSize(2), w.getDimSize(3), padding));
   results.push_back(RankedTensorType::get(
       {x.getDimSize(0), w.getDimSize(0), oh, ow}, x.getElementType()));
   return success();
@@ -119,7 +142,7 @@ static LogicalResult inferPool(std::optional<Location> loc, Type input,
   int64_t oh = slidingSize(x.getDimSize(2), kernel, stride, 0);
   int64_t ow = slidingSize(x.getDimSize(3), kernel, stride, 0);
   if (oh < 1 || ow < 1)
-    return emitOptionalError(loc, "pooling window is larger than the input");
+    return emitOptionalError(loc, windowMisfit(x, kernel, kernel, 0));
   results.push_back(RankedTensorType::get(
       {x.getDimSize(0), x.getDimSize(1), oh, ow}, x.getElementType()));
   return success();

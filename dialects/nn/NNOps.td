@@ -173,6 +173,16 @@ def NN_MulOp : NN_BinaryOp<"mul"> { let summary = "lhs * rhs"; }
 def NN_ReluOp : NN_UnaryOp<"relu"> { let summary = "max(x, 0)"; }
 def NN_SigmoidOp : NN_UnaryOp<"sigmoid"> { let summary = "1 / (1 + exp(-x))"; }
 def NN_TanhOp : NN_UnaryOp<"tanh"> { let summary = "tanh(x)"; }
+def NN_GeluOp : NN_UnaryOp<"gelu"> {
+  let summary = "x * Phi(x), Phi the standard normal CDF (torch.nn.GELU)";
+  // The VJP: the incoming gradient times gelu'(x), one gelu_grad op.
+  let extraClassDefinition = [{
+    ::llvm::SmallVector<::mlir::Value>
+    $cppClass::buildVJP(::mlir::OpBuilder &b, ::mlir::ValueRange grads) {
+      return {GeluGradOp::create(b, getLoc(), grads[0], getInput())};
+    }
+  }];
+}
 def NN_SoftmaxOp : NN_UnaryOp<"softmax"> {
   let summary = "Softmax over the last dimension (max-subtracted)";
 }
@@ -196,6 +206,7 @@ def NN_ReluGradOp : NN_GradOp<"relu_grad", "relu; value is the input">;
 def NN_SigmoidGradOp : NN_GradOp<"sigmoid_grad", "sigmoid; value is the output">;
 def NN_TanhGradOp : NN_GradOp<"tanh_grad", "tanh; value is the output">;
 def NN_SoftmaxGradOp : NN_GradOp<"softmax_grad", "softmax; value is the output">;
+def NN_GeluGradOp : NN_GradOp<"gelu_grad", "gelu; value is the input">;
 
 //===----------------------------------------------------------------------===//
 // Losses: mean over all elements (cross-entropy: over the batch) to a scalar.

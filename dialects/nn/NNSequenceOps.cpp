@@ -73,20 +73,21 @@ LogicalResult BatchMatmulOp::inferReturnTypes(MLIRContext *,
   auto lhs = cast<RankedTensorType>(adaptor.getLhs().getType());
   auto rhs = cast<RankedTensorType>(adaptor.getRhs().getType());
   int64_t rank = lhs.getRank();
+  bool transLhs = adaptor.getTransposeLhs(),
+       transRhs = adaptor.getTransposeRhs();
   if (rank < 3 || rhs.getRank() != rank ||
       lhs.getShape().drop_back(2) != rhs.getShape().drop_back(2))
-    return emitOptionalError(loc,
-                             "batch_matmul expects operands of one rank "
-                             "(at least 3) with the same batch "
-                             "dimensions, got ",
-                             lhs, " and ", rhs);
+    return emitOptionalError(
+        loc, describeProduct(lhs, transLhs, rhs, transRhs,
+                             "they need one rank and the same leading "
+                             "(batch) dimensions"));
   int64_t m = lhs.getDimSize(rank - (adaptor.getTransposeLhs() ? 1 : 2));
   int64_t k1 = lhs.getDimSize(rank - (adaptor.getTransposeLhs() ? 2 : 1));
   int64_t k2 = rhs.getDimSize(rank - (adaptor.getTransposeRhs() ? 1 : 2));
   int64_t n = rhs.getDimSize(rank - (adaptor.getTransposeRhs() ? 2 : 1));
   if (k1 != k2)
-    return emitOptionalError(loc, "batch_matmul contraction sizes differ: ", k1,
-                             " vs ", k2);
+    return emitOptionalError(loc, describeProduct(lhs, transLhs, rhs, transRhs,
+                                                  "inner sizes differ"));
   SmallVector<int64_t> shape(lhs.getShape().drop_back(2));
   shape.append({m, n});
   results.push_back(RankedTensorType::get(shape, lhs.getElementType()));
@@ -119,7 +120,8 @@ LogicalResult CausalMaskOp::verify() {
   auto t = getInput().getType();
   if (t.getRank() < 2 ||
       t.getDimSize(t.getRank() - 1) != t.getDimSize(t.getRank() - 2))
-    return emitOpError("expects [..., T, T] scores, got ") << t;
+    return emitOpError("a causal mask needs [..., T, T] scores, got ")
+           << describe(t);
   return success();
 }
 
@@ -137,9 +139,9 @@ LogicalResult SliceOp::verify() {
   int64_t start = static_cast<int64_t>(getStart());
   if (start < 0 || start > in.getDimSize(axis) ||
       out.getDimSize(axis) > in.getDimSize(axis) - start)
-    return emitOpError("range [")
+    return emitOpError("[")
            << start << ", " << start + out.getDimSize(axis)
-           << ") is outside dimension " << axis << " of " << in;
+           << ") is outside dimension " << axis << " of " << describe(in);
   return success();
 }
 
@@ -161,8 +163,9 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
     for (int64_t d = 0; d < first.getRank(); ++d)
       if (t.getRank() != first.getRank() ||
           (d != axis && t.getDimSize(d) != first.getDimSize(d)))
-        return emitOptionalError(loc, "concat inputs ", first, " and ", t,
-                                 " differ outside axis ", axis);
+        return emitOptionalError(loc, "cannot concatenate ", describe(first),
+                                 " and ", describe(t), " along dimension ",
+                                 axis, ": they differ elsewhere");
     shape[axis] += t.getDimSize(axis);
   }
   results.push_back(RankedTensorType::get(shape, first.getElementType()));

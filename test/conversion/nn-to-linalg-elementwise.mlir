@@ -75,3 +75,25 @@ func.func @dropout(%x: tensor<2x5xf32>, %s: tensor<i32>) -> tensor<2x5xf32> {
   %0 = nn.dropout %x, %s {rate = 0.5 : f64, seed = 1 : i64} : tensor<2x5xf32>, tensor<i32>
   return %0 : tensor<2x5xf32>
 }
+
+// gelu is PyTorch's exact form, x (1 + erf(x / sqrt 2)) / 2; its gradient
+// reads the input: g (Phi(x) + x phi(x)).
+// CHECK-LABEL: func.func @gelu
+// CHECK: linalg.generic {{.*}} ins(%arg0 : tensor<4xf32>)
+// CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
+// CHECK:   %[[S:.*]] = arith.mulf %[[X]], %{{.*}} : f32
+// CHECK:   %[[E:.*]] = math.erf %[[S]] : f32
+// CHECK:   %[[P:.*]] = arith.addf %{{.*}}, %[[E]] : f32
+// CHECK:   %[[C:.*]] = arith.mulf %{{.*}}, %[[P]] : f32
+// CHECK:   arith.mulf %[[X]], %[[C]] : f32
+// CHECK: linalg.generic {{.*}} ins(%arg1, %arg0 : tensor<4xf32>, tensor<4xf32>)
+// CHECK: ^bb0(%[[G:.*]]: f32, %[[X2:.*]]: f32, %{{.*}}: f32):
+// CHECK:   math.erf
+// CHECK:   math.exp
+// CHECK:   %[[D:.*]] = arith.addf
+// CHECK:   arith.mulf %[[G]], %[[D]] : f32
+func.func @gelu(%x: tensor<4xf32>, %g: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0 = nn.gelu %x : tensor<4xf32>
+  %1 = nn.gelu_grad %g, %x : tensor<4xf32>
+  return %0, %1 : tensor<4xf32>, tensor<4xf32>
+}

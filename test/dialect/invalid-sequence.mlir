@@ -26,7 +26,7 @@ func.func @rnn_weight(%x: tensor<2x5x3xf32>, %w: tensor<4x4xf32>) {
 // -----
 
 func.func @bmm_batch(%a: tensor<2x5x4xf32>, %b: tensor<3x4x5xf32>) {
-  // expected-error@+2 {{batch_matmul expects operands of one rank (at least 3) with the same batch dimensions}}
+  // expected-error@+2 {{they need one rank and the same leading (batch) dimensions}}
   // expected-error@+1 {{failed to infer returned types}}
   %0 = nn.batch_matmul %a, %b : tensor<2x5x4xf32>, tensor<3x4x5xf32> -> tensor<2x5x5xf32>
   return
@@ -35,7 +35,7 @@ func.func @bmm_batch(%a: tensor<2x5x4xf32>, %b: tensor<3x4x5xf32>) {
 // -----
 
 func.func @bmm_contraction(%a: tensor<2x5x4xf32>, %b: tensor<2x5x4xf32>) {
-  // expected-error@+2 {{batch_matmul contraction sizes differ: 4 vs 5}}
+  // expected-error@+2 {{inner sizes differ}}
   // expected-error@+1 {{failed to infer returned types}}
   %0 = nn.batch_matmul %a, %b : tensor<2x5x4xf32>, tensor<2x5x4xf32> -> tensor<2x5x4xf32>
   return
@@ -53,7 +53,7 @@ func.func @perm(%a: tensor<2x5x4xf32>) {
 // -----
 
 func.func @mask_square(%a: tensor<2x5x4xf32>) {
-  // expected-error@+1 {{expects [..., T, T] scores, got 'tensor<2x5x4xf32>'}}
+  // expected-error@+1 {{a causal mask needs [..., T, T] scores, got f32[2, 5, 4]}}
   %0 = nn.causal_mask %a fill 0.0 : tensor<2x5x4xf32>
   return
 }
@@ -61,7 +61,7 @@ func.func @mask_square(%a: tensor<2x5x4xf32>) {
 // -----
 
 func.func @slice_range(%a: tensor<2x5x4xf32>) {
-  // expected-error@+1 {{range [3, 6) is outside dimension 1 of 'tensor<2x5x4xf32>'}}
+  // expected-error@+1 {{[3, 6) is outside dimension 1 of f32[2, 5, 4]}}
   %0 = nn.slice %a axis 1 start 3 : tensor<2x5x4xf32> -> tensor<2x3x4xf32>
   return
 }
@@ -70,7 +70,7 @@ func.func @slice_range(%a: tensor<2x5x4xf32>) {
 
 // A negative start must not wrap around the unsigned attribute.
 func.func @slice_negative(%a: tensor<2x5x4xf32>) {
-  // expected-error@+1 {{range [-1, 2) is outside dimension 1 of 'tensor<2x5x4xf32>'}}
+  // expected-error@+1 {{[-1, 2) is outside dimension 1 of f32[2, 5, 4]}}
   %0 = nn.slice %a axis 1 start -1 : tensor<2x5x4xf32> -> tensor<2x3x4xf32>
   return
 }
@@ -78,7 +78,7 @@ func.func @slice_negative(%a: tensor<2x5x4xf32>) {
 // -----
 
 func.func @concat_shapes(%a: tensor<2x5x4xf32>, %b: tensor<2x4x4xf32>) {
-  // expected-error@+2 {{concat inputs 'tensor<2x5x4xf32>' and 'tensor<2x4x4xf32>' differ outside axis 2}}
+  // expected-error@+2 {{cannot concatenate f32[2, 5, 4] and f32[2, 4, 4] along dimension 2: they differ elsewhere}}
   // expected-error@+1 {{failed to infer returned types}}
   %0 = nn.concat %a, %b axis 2 : tensor<2x5x4xf32>, tensor<2x4x4xf32> -> tensor<2x5x8xf32>
   return

@@ -1,7 +1,7 @@
 // RUN: dlc-opt %s -split-input-file -verify-diagnostics
 
 func.func @matmul_inner(%a: tensor<4x8xf32>, %b: tensor<7x3xf32>) {
-  // expected-error@+2 {{matmul contraction sizes differ: 8 vs 7}}
+  // expected-error@+2 {{inner sizes differ}}
   // expected-error@+1 {{failed to infer returned types}}
   %0 = nn.matmul %a, %b : tensor<4x8xf32>, tensor<7x3xf32> -> tensor<4x3xf32>
   return

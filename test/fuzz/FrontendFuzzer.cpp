@@ -1,14 +1,17 @@
 //===- FrontendFuzzer.cpp - .net source text through parse and check -----===//
 //
-// The input is a .net file. It is parsed, printed back as an AST and checked
-// (names, shapes, settings) exactly as `dlc` does before lowering; every
+// The input is a .net file. It is parsed, printed back as an AST, checked and
+// emitted as nn (names, shapes, settings) exactly as `dlc` does before
+// lowering; every
 // diagnostic is rendered (line, caret) into a null stream. Any crash, hang or
 // sanitizer report is a bug: a user's mistake must be a located error.
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/frontend/MLIRGen.h"
 #include "compiler/frontend/Parser.h"
-#include "compiler/frontend/Sema.h"
+
+#include "mlir/IR/MLIRContext.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -39,9 +42,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // Both ways dlc checks a file: with a batch size from the command line
   // (--batch) and without one. The input's length picks one, so a seed
   // corpus reaches both without spending a byte of the program on it.
-  dlc::SemaOptions options;
+  dlc::FrontendOptions options;
   if (size % 2)
     options.batch = 64;
-  (void)dlc::analyze(*program, sources, options);
+  // A context per input: types and locations it interns would otherwise
+  // grow with every input.
+  mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
+  (void)dlc::mlirGen(*program, sources, context, options);
   return 0;
 }

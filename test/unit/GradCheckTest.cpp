@@ -180,15 +180,19 @@ protected:
   }
   /// Runs `body` (ops ending in %y of shape `outShape`) on `inputs` in f64
   /// through the real pipeline; returns %y.
+  /// `element` f32 runs the model's own precision: the buffers are converted
+  /// to float around the call.
   std::vector<double> forward(std::vector<Buffer> &inputs,
                               const std::string &body,
-                              std::vector<int64_t> outShape) {
+                              std::vector<int64_t> outShape,
+                              const char *element = "f64") {
+    bool single = llvm::StringRef(element) == "f32";
     std::string signature;
     for (size_t k = 0; k < inputs.size(); ++k)
       signature += fmt::format(
           "{}%a{}: {}", k ? ", " : "", k,
-          tensorType(inputs[k].shape, inputs[k].isInt ? "i32" : "f64"));
-    std::string outType = tensorType(outShape, "f64");
+          tensorType(inputs[k].shape, inputs[k].isInt ? "i32" : element));
+    std::string outType = tensorType(outShape, element);
     std::string text = fmt::format(
         "func.func @f({}) -> {} attributes {{nn.entry}} {{\n{}\n  return %y : "
         "{}\n}}\n",
@@ -222,10 +226,22 @@ protected:
     out.shape = outShape;
     out.f.resize(out.size());
     std::vector<void *> ptrs;
-    for (Buffer &b : inputs)
-      ptrs.push_back(b.data());
-    ptrs.push_back(out.f.data());
+    std::vector<std::vector<float>> floats;
+    floats.reserve(inputs.size() + 1);
+    for (Buffer &b : inputs) {
+      if (single && !b.isInt) {
+        floats.emplace_back(b.f.begin(), b.f.end());
+        ptrs.push_back(floats.back().data());
+      } else {
+        ptrs.push_back(b.data());
+      }
+    }
+    floats.emplace_back(single ? out.size() : 0);
+    ptrs.push_back(single ? (void *)floats.back().data()
+                          : (void *)out.f.data());
     reinterpret_cast<void (*)(void **)> (*fSym)(ptrs.data());
+    if (single)
+      out.f.assign(floats.back().begin(), floats.back().end());
     return out.f;
   }
 };
@@ -287,6 +303,33 @@ TEST_F(GradCheck, Sigmoid) {
 }
 TEST_F(GradCheck, Tanh) {
   check({"4x5"}, "%y = nn.tanh %a0 : tensor<4x5xf64>", {4, 5});
+}
+TEST_F(GradCheck, Gelu) {
+  check({"4x5"}, "%y = nn.gelu %a0 : tensor<4x5xf64>", {4, 5});
+}
+/// gelu against PyTorch's definition, x (1 + erf(x / sqrt 2)) / 2: exactly in
+/// f64 (libm's erf), and in f32 through the vectorized polynomial erf within
+/// a few float roundings.
+TEST_F(GradCheck, GeluForwardReference) {
+  std::vector<Buffer> in{Buffer{{4, 32}}};
+  for (int64_t k = 0; k < 128; ++k)
+    in[0].f.push_back(-8.0 + 16.0 * k / 127.0);
+  auto reference = [](double x) {
+    return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+  };
+  std::vector<double> f64 =
+      forward(in, "%y = nn.gelu %a0 : tensor<4x32xf64>", {4, 32});
+  std::vector<double> f32 =
+      forward(in, "%y = nn.gelu %a0 : tensor<4x32xf32>", {4, 32}, "f32");
+  ASSERT_EQ(f64.size(), 128u);
+  ASSERT_EQ(f32.size(), 128u);
+  for (int64_t k = 0; k < 128; ++k) {
+    double x = in[0].f[k];
+    EXPECT_NEAR(f64[k], reference(x), 1e-15 * std::max(1.0, std::abs(x)))
+        << "x = " << x;
+    EXPECT_NEAR(f32[k], reference(x), 4e-7 * std::max(1.0, std::abs(x)))
+        << "x = " << x;
+  }
 }
 TEST_F(GradCheck, Softmax) {
   check({"3x6"}, "%y = nn.softmax %a0 : tensor<3x6xf64>", {3, 6});

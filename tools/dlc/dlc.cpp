@@ -133,7 +133,7 @@ int main(int argc, char **argv) {
   if (!args)
     return 1;
   Compiler compiler;
-  SemaOptions sema;
+  FrontendOptions sema;
   sema.batch = args->batch;
   sema.requireTraining = args->command.has_value();
   if (args->emit == "ast")

@@ -34,4 +34,18 @@ def ExpandStridedCopies : Pass<"dlc-expand-strided-copies", "mlir::func::FuncOp"
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def ApproximateMath : Pass<"dlc-approximate-math", "mlir::ModuleOp"> {
+  let summary = "Lower math.erf: f32 by MLIR's polynomial, other types to libm";
+  let description = [{
+    LLVM has no erf intrinsic, so math.erf (in gelu) has no lowering to the
+    LLVM dialect. f32 erf, scalar or vector, becomes MLIR's polynomial
+    approximation (upstream ErfPolynomialApproximation: arith only, so it
+    vectorizes); any other type becomes a call to libm's erf, which both the
+    JIT and a shared library (linked with -lm) resolve. A module pass: the
+    libm calls need declarations in the module.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+    "mlir::vector::VectorDialect", "mlir::func::FuncDialect"];
+}
+
 #endif // DLC_COMPILER_TARGETS_CPU_PASSES_TD

@@ -49,6 +49,7 @@ void dlc::cpu::buildCodegenPipeline(OpPassManager &pm) {
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  pm.addPass(createApproximateMath());
   pm.addPass(math::createMathExpandOpsPass());
 
   // LLVM dialect; bare pointers at function boundaries (the C ABI passes one
