@@ -81,7 +81,8 @@ public:
   bool flag(llvm::StringRef name) const { return number(name) != 0; }
   /// An Init argument, in the runtime's syntax ("he", "normal:0.01").
   llvm::StringRef init(llvm::StringRef name = "init") const {
-    return texts_.lookup(name);
+    auto it = texts_.find(name); // lookup() would return a temporary copy
+    return it == texts_.end() ? llvm::StringRef() : llvm::StringRef(it->second);
   }
   /// Where the argument was written (the call for a default).
   llvm::SMLoc loc(llvm::StringRef name) const { return locs_.lookup(name); }
