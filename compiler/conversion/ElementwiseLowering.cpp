@@ -99,6 +99,143 @@ Value geluGrad(OpBuilder &b, Location l, Value g, Value x) {
   return mul(b, l, g, add(b, l, cdf, mul(b, l, x, pdf)));
 }
 
+/// x Phi(x) with the tanh approximation of Phi, as torch.nn.GELU('tanh').
+constexpr double kGeluTanhScale = 0.7978845608028654; // sqrt(2 / pi)
+constexpr double kGeluTanhCubic = 0.044715;
+Value geluTanhOf(OpBuilder &b, Location l, Value x) {
+  Type t = x.getType();
+  Value cube =
+      mul(b, l, fconst(b, l, t, kGeluTanhCubic), mul(b, l, x, mul(b, l, x, x)));
+  return tanhOf(b, l,
+                mul(b, l, fconst(b, l, t, kGeluTanhScale), add(b, l, x, cube)));
+}
+Value geluTanh(OpBuilder &b, Location l, Value x) {
+  Type t = x.getType();
+  Value half = fconst(b, l, t, 0.5);
+  return mul(b, l, mul(b, l, half, x),
+             add(b, l, fconst(b, l, t, 1), geluTanhOf(b, l, x)));
+}
+/// The input is `value`: g ((1 + th) / 2 + x (1 - th^2) k (1 + 3 c x^2) / 2).
+Value geluTanhGrad(OpBuilder &b, Location l, Value g, Value x) {
+  Type t = x.getType();
+  Value half = fconst(b, l, t, 0.5), one = fconst(b, l, t, 1);
+  Value th = geluTanhOf(b, l, x);
+  Value inner =
+      mul(b, l, fconst(b, l, t, kGeluTanhScale),
+          add(b, l, one,
+              mul(b, l, fconst(b, l, t, 3 * kGeluTanhCubic), mul(b, l, x, x))));
+  Value slope = mul(b, l, mul(b, l, half, x),
+                    mul(b, l, sub(b, l, one, mul(b, l, th, th)), inner));
+  return mul(b, l, g, add(b, l, mul(b, l, half, add(b, l, one, th)), slope));
+}
+Value silu(OpBuilder &b, Location l, Value x) {
+  return mul(b, l, x, sigmoid(b, l, x));
+}
+/// The input is `value`: g s (1 + x (1 - s)), s = sigmoid(x).
+Value siluGrad(OpBuilder &b, Location l, Value g, Value x) {
+  Value s = sigmoid(b, l, x), one = fconst(b, l, x.getType(), 1);
+  return mul(b, l, g,
+             mul(b, l, s, add(b, l, one, mul(b, l, x, sub(b, l, one, s)))));
+}
+/// max(x, 0) + log1p(e^-|x|): log(1 + e^x) without overflow.
+Value softplus(OpBuilder &b, Location l, Value x) {
+  Value negAbs = arith::NegFOp::create(b, l, math::AbsFOp::create(b, l, x));
+  return add(b, l, relu(b, l, x),
+             math::Log1pOp::create(b, l, math::ExpOp::create(b, l, negAbs)));
+}
+Value expOf(OpBuilder &b, Location l, Value x) {
+  return math::ExpOp::create(b, l, x);
+}
+Value logOf(OpBuilder &b, Location l, Value x) {
+  return math::LogOp::create(b, l, x);
+}
+Value sqrtOf(OpBuilder &b, Location l, Value x) {
+  return math::SqrtOp::create(b, l, x);
+}
+Value absOf(OpBuilder &b, Location l, Value x) {
+  return math::AbsFOp::create(b, l, x);
+}
+Value greater(OpBuilder &b, Location l, Value x, double c) {
+  return arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x,
+                               fconst(b, l, x.getType(), c));
+}
+/// g sign(x), 0 at 0.
+Value absGrad(OpBuilder &b, Location l, Value g, Value x) {
+  Value zero = fconst(b, l, g.getType(), 0);
+  Value negative =
+      arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, x, zero);
+  Value below = arith::SelectOp::create(b, l, negative,
+                                        arith::NegFOp::create(b, l, g), zero);
+  return arith::SelectOp::create(b, l, greater(b, l, x, 0), g, below);
+}
+Value leakyRelu(OpBuilder &b, Location l, Value x, double slope) {
+  return arith::SelectOp::create(
+      b, l, greater(b, l, x, 0), x,
+      mul(b, l, x, fconst(b, l, x.getType(), slope)));
+}
+Value leakyReluGrad(OpBuilder &b, Location l, Value g, Value x, double slope) {
+  return arith::SelectOp::create(
+      b, l, greater(b, l, x, 0), g,
+      mul(b, l, g, fconst(b, l, g.getType(), slope)));
+}
+Value elu(OpBuilder &b, Location l, Value x, double alpha) {
+  Value below = mul(b, l, fconst(b, l, x.getType(), alpha),
+                    math::ExpM1Op::create(b, l, x));
+  return arith::SelectOp::create(b, l, greater(b, l, x, 0), x, below);
+}
+Value eluGrad(OpBuilder &b, Location l, Value g, Value x, double alpha) {
+  Value below = mul(b, l, g,
+                    mul(b, l, fconst(b, l, x.getType(), alpha),
+                        math::ExpOp::create(b, l, x)));
+  return arith::SelectOp::create(b, l, greater(b, l, x, 0), g, below);
+}
+Value power(OpBuilder &b, Location l, Value x, double p) {
+  return math::PowFOp::create(b, l, x, fconst(b, l, x.getType(), p));
+}
+Value shift(OpBuilder &b, Location l, Value x, double c) {
+  return add(b, l, x, fconst(b, l, x.getType(), c));
+}
+
+/// fn(input, parameter), elementwise: an activation with an f64 attribute.
+template <typename OpTy, Value (*fn)(OpBuilder &, Location, Value, double),
+          double (*param)(OpTy)>
+struct ParamUnaryLowering : OpLowering<OpTy> {
+  using OpLowering<OpTy>::OpLowering;
+  V lower(OpTy op, typename OpTy::Adaptor operands,
+          Lowering &L) const override {
+    double p = param(op);
+    return {L.map(op.getType(), operands.getInput(),
+                  [p](OpBuilder &b, Location l, ValueRange a) {
+                    return V{fn(b, l, a[0], p)};
+                  })};
+  }
+};
+
+/// fn(grad, value, parameter), elementwise.
+template <typename OpTy,
+          Value (*fn)(OpBuilder &, Location, Value, Value, double),
+          double (*param)(OpTy)>
+struct ParamGradLowering : OpLowering<OpTy> {
+  using OpLowering<OpTy>::OpLowering;
+  V lower(OpTy op, typename OpTy::Adaptor operands,
+          Lowering &L) const override {
+    double p = param(op);
+    return {L.map(op.getType(), {operands.getGrad(), operands.getValue()},
+                  [p](OpBuilder &b, Location l, ValueRange a) {
+                    return V{fn(b, l, a[0], a[1], p)};
+                  })};
+  }
+};
+
+template <typename OpTy> double slopeOf(OpTy op) {
+  return op.getSlope().convertToDouble();
+}
+template <typename OpTy> double alphaOf(OpTy op) {
+  return op.getAlpha().convertToDouble();
+}
+double exponentOf(PowOp op) { return op.getExponent().convertToDouble(); }
+double offsetOf(ShiftOp op) { return op.getOffset().convertToDouble(); }
+
 struct ScaleLowering : OpLowering<ScaleOp> {
   using OpLowering::OpLowering;
   V lower(ScaleOp op, Adaptor operands, Lowering &L) const override {
@@ -214,7 +351,20 @@ void dlc::conversion::populateElementwisePatterns(RewritePatternSet &patterns) {
       BinaryLowering<AddOp, add>, BinaryLowering<SubOp, sub>,
       BinaryLowering<MulOp, mul>, UnaryLowering<ReluOp, relu>,
       UnaryLowering<SigmoidOp, sigmoid>, UnaryLowering<TanhOp, tanhOf>,
-      UnaryLowering<GeluOp, gelu>, ActivationGradLowering<GeluGradOp, geluGrad>,
+      BinaryLowering<DivOp, div>, UnaryLowering<GeluTanhOp, geluTanh>,
+      ActivationGradLowering<GeluTanhGradOp, geluTanhGrad>,
+      UnaryLowering<SiluOp, silu>, ActivationGradLowering<SiluGradOp, siluGrad>,
+      UnaryLowering<SoftplusOp, softplus>, UnaryLowering<ExpOp, expOf>,
+      UnaryLowering<LogOp, logOf>, UnaryLowering<SqrtOp, sqrtOf>,
+      UnaryLowering<AbsOp, absOf>, ActivationGradLowering<AbsGradOp, absGrad>,
+      ParamUnaryLowering<LeakyReluOp, leakyRelu, slopeOf<LeakyReluOp>>,
+      ParamGradLowering<LeakyReluGradOp, leakyReluGrad,
+                        slopeOf<LeakyReluGradOp>>,
+      ParamUnaryLowering<EluOp, elu, alphaOf<EluOp>>,
+      ParamGradLowering<EluGradOp, eluGrad, alphaOf<EluGradOp>>,
+      ParamUnaryLowering<PowOp, power, exponentOf>,
+      ParamUnaryLowering<ShiftOp, shift, offsetOf>, UnaryLowering<GeluOp, gelu>,
+      ActivationGradLowering<GeluGradOp, geluGrad>,
       ActivationGradLowering<ReluGradOp, reluGrad>,
       ActivationGradLowering<SigmoidGradOp, sigmoidGrad>,
       ActivationGradLowering<TanhGradOp, tanhGrad>, ScaleLowering,

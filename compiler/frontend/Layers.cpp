@@ -155,6 +155,19 @@ FailureOr<Value> buildUnary(LayerBuilder &lb, const LayerArgs &a) {
   return lb.infer<OpTy>(a.tensor(0));
 }
 
+FailureOr<Value> buildGelu(LayerBuilder &lb, const LayerArgs &a) {
+  if (a.integer("approximate") == 1)
+    return lb.infer<nn::GeluTanhOp>(a.tensor(0));
+  return lb.infer<nn::GeluOp>(a.tensor(0));
+}
+
+/// An elementwise op with one number argument, named by the template.
+constexpr char slope[] = "slope", alpha[] = "alpha", exponent[] = "exponent";
+template <typename OpTy, const char *Name>
+FailureOr<Value> buildParamUnary(LayerBuilder &lb, const LayerArgs &a) {
+  return lb.infer<OpTy>(a.tensor(0), lb.b.getF64FloatAttr(a.number(Name)));
+}
+
 FailureOr<Value> buildSoftmax(LayerBuilder &lb, const LayerArgs &a) {
   Value v = a.tensor(0);
   int64_t last = tensorType(v).getRank() - 1, axis = a.integer("axis");
@@ -329,9 +342,37 @@ llvm::ArrayRef<Layer> dlc::frontend::layers() {
       {"sigmoid", "1 / (1 + exp(-x))", {input()}, buildUnary<nn::SigmoidOp>},
       {"tanh", "tanh(x)", {input()}, buildUnary<nn::TanhOp>},
       {"gelu",
-       "x Phi(x), the exact GELU (torch.nn.GELU)",
+       "x Phi(x): the exact GELU, or its tanh form with approximate = "
+       "\"tanh\" (torch.nn.GELU)",
+       {input(), choiceKeyword("approximate", "none|tanh")},
+       buildGelu},
+      {"silu",
+       "x sigmoid(x) (torch.nn.SiLU)",
        {input()},
-       buildUnary<nn::GeluOp>},
+       buildUnary<nn::SiluOp>},
+      {"leaky_relu",
+       "x, or slope x below 0 (torch.nn.LeakyReLU)",
+       {input(), keyword("slope", ArgKind::Number, 0.01)},
+       buildParamUnary<nn::LeakyReluOp, slope>},
+      {"elu",
+       "x, or alpha (e^x - 1) below 0 (torch.nn.ELU)",
+       {input(), keyword("alpha", ArgKind::Number, 1)},
+       buildParamUnary<nn::EluOp, alpha>},
+      {"softplus",
+       "log(1 + e^x) (torch.nn.Softplus)",
+       {input()},
+       buildUnary<nn::SoftplusOp>},
+      {"exp", "e^x (torch.exp)", {input()}, buildUnary<nn::ExpOp>},
+      {"log",
+       "natural logarithm (torch.log)",
+       {input()},
+       buildUnary<nn::LogOp>},
+      {"sqrt", "square root (torch.sqrt)", {input()}, buildUnary<nn::SqrtOp>},
+      {"abs", "|x| (torch.abs)", {input()}, buildUnary<nn::AbsOp>},
+      {"pow",
+       "x to a number's power (torch.pow)",
+       {input(), positional("exponent", ArgKind::Number)},
+       buildParamUnary<nn::PowOp, exponent>},
       {"softmax",
        "exp(x) / sum(exp(x)) over an axis; causal masks the future",
        {input(), keyword("axis", Axis, -1), keyword("causal", Bool, 0)},
@@ -417,7 +458,10 @@ FailureOr<Value> dlc::frontend::buildBinary(LayerBuilder &lb, char op,
                                             Value lhs, Value rhs,
                                             StringRef call) {
   RankedTensorType a = tensorType(lhs), b = tensorType(rhs);
-  StringRef verb = op == '+' ? "add" : op == '-' ? "subtract" : "multiply";
+  StringRef verb = op == '+'   ? "add"
+                   : op == '-' ? "subtract"
+                   : op == '*' ? "multiply"
+                               : "divide";
   if (!a.getElementType().isF32() || !b.getElementType().isF32())
     return lb.error(lb.at,
                     fmt::format("cannot {} integer tensors ({} and "
@@ -445,5 +489,7 @@ FailureOr<Value> dlc::frontend::buildBinary(LayerBuilder &lb, char op,
     return lb.infer<nn::AddOp>(*x, *y);
   if (op == '-')
     return lb.infer<nn::SubOp>(*x, *y);
-  return lb.infer<nn::MulOp>(*x, *y);
+  if (op == '*')
+    return lb.infer<nn::MulOp>(*x, *y);
+  return lb.infer<nn::DivOp>(*x, *y);
 }

@@ -33,11 +33,13 @@ enum class ArgKind {
   Size,     // a positive integer, or `vocab` with text data
   Sizes,    // one or more sizes (variadic, positional)
   Index,    // a non-negative integer
+  Number,   // a finite number
   Positive, // a number > 0
   Rate,     // a number in [0, 1)
   Bool,     // true or false
   Axis,     // a dimension of the first tensor argument, negative from the end
   Init,     // an initializer: zeros, he, glorot, normal(std), uniform(limit)
+  Choice,   // one of the strings listed in `what` ("none|tanh"), as its index
 };
 
 struct ArgSpec {
@@ -63,6 +65,9 @@ inline ArgSpec positional(llvm::StringRef name, ArgKind kind,
 }
 inline ArgSpec keyword(llvm::StringRef name, ArgKind kind, double fallback) {
   return {name, kind, true, fallback};
+}
+inline ArgSpec choiceKeyword(llvm::StringRef name, llvm::StringRef choices) {
+  return {name, ArgKind::Choice, true, 0, {}, choices};
 }
 inline ArgSpec initKeyword(llvm::StringRef fallback = "") {
   return {"init", ArgKind::Init, true, 0, fallback};

@@ -129,6 +129,7 @@ bool MLIRGen::bindValue(const Arg &arg, const ArgSpec &spec, LayerArgs &args) {
       return error(v.loc, name + " must be a non-negative integer");
     out = v.number;
     return true;
+  case ArgKind::Number:
   case ArgKind::Positive:
   case ArgKind::Rate: {
     auto n = number(v);
@@ -154,6 +155,16 @@ bool MLIRGen::bindValue(const Arg &arg, const ArgSpec &spec, LayerArgs &args) {
                                       "negative from the end)",
                                       nn::describe(type), type.getRank() - 1));
     out = static_cast<double>(*axis);
+    return true;
+  }
+  case ArgKind::Choice: {
+    SmallVector<StringRef> choices;
+    spec.what.split(choices, '|');
+    auto it = llvm::find(choices, v.text);
+    if (v.kind != Expr::String || it == choices.end())
+      return error(v.loc, fmt::format("{} must be \"{}\"", name,
+                                      llvm::join(choices, "\" or \"")));
+    out = static_cast<double>(it - choices.begin());
     return true;
   }
   case ArgKind::Init: {
@@ -299,8 +310,11 @@ Value MLIRGen::eval(const Expr &e) {
     return evalCall(e);
   case Expr::Binary:
     return evalBinary(e);
-  case Expr::Number:
   case Expr::Negate:
+    if (e.args[0].value->kind != Expr::Number)
+      return evalNegate(e);
+    [[fallthrough]];
+  case Expr::Number:
     error(e.loc, "expected a tensor, found a number");
     return nullptr;
   case Expr::String:
@@ -308,6 +322,21 @@ Value MLIRGen::eval(const Expr &e) {
     return nullptr;
   }
   return nullptr;
+}
+
+/// -x: a scale by -1, as torch.neg.
+Value MLIRGen::evalNegate(const Expr &e) {
+  Value x = eval(*e.args[0].value);
+  if (!x)
+    return nullptr;
+  if (!cast<RankedTensorType>(x.getType()).getElementType().isF32()) {
+    error(e.loc, fmt::format("cannot negate integer tensors ({})",
+                             nn::describe(x.getType())));
+    return nullptr;
+  }
+  return build(e.loc, [&](LayerBuilder &lb) {
+    return lb.infer<nn::ScaleOp>(x, lb.b.getF64FloatAttr(-1.0));
+  });
 }
 
 Value MLIRGen::evalBinary(const Expr &e) {
@@ -354,9 +383,37 @@ Value MLIRGen::evalBinary(const Expr &e) {
       return lb.infer<nn::ScaleOp>(x, lb.b.getF64FloatAttr(factor));
     });
   }
-  if (e.op == '/') {
-    error(e.loc, "division of two tensors is not supported");
-    return nullptr;
+  // tensor + number, number + tensor, tensor - number, number - tensor: a
+  // shift (of the negated tensor for number - tensor).
+  if ((e.op == '+' || e.op == '-') && (isNumber(lhs) || isNumber(rhs))) {
+    const Expr &tensorExpr = isNumber(lhs) ? rhs : lhs;
+    const Expr &numberExpr = isNumber(lhs) ? lhs : rhs;
+    std::optional<double> value = number(numberExpr);
+    if (!value)
+      return nullptr;
+    if (std::abs(*value) > 3.4e38) {
+      error(numberExpr.loc, fmt::format("adding {:g} is beyond the range of "
+                                        "f32",
+                                        *value));
+      return nullptr;
+    }
+    Value x = eval(tensorExpr);
+    if (!x)
+      return nullptr;
+    if (!cast<RankedTensorType>(x.getType()).getElementType().isF32()) {
+      error(e.loc, fmt::format("cannot add a number to integer tensors ({})",
+                               nn::describe(x.getType())));
+      return nullptr;
+    }
+    bool negate = e.op == '-' && isNumber(lhs);
+    double offset = e.op == '-' && !negate ? -*value : *value;
+    return build(e.loc, [&](LayerBuilder &lb) -> FailureOr<Value> {
+      FailureOr<Value> v = x;
+      if (negate &&
+          failed(v = lb.infer<nn::ScaleOp>(x, lb.b.getF64FloatAttr(-1.0))))
+        return failure();
+      return lb.infer<nn::ShiftOp>(*v, lb.b.getF64FloatAttr(offset));
+    });
   }
   Value x = eval(lhs);
   if (!x)

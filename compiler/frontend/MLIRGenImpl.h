@@ -95,6 +95,7 @@ private:
   bool emitBody(const Model &body);
   mlir::Value eval(const Expr &e);
   mlir::Value evalBinary(const Expr &e);
+  mlir::Value evalNegate(const Expr &e);
   mlir::Value evalCall(const Expr &e);
   mlir::Value applyBlock(const Expr &e, const Model &block);
   bool bindArgs(const Expr &call, const Layer &layer, LayerArgs &args);

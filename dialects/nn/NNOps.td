@@ -183,6 +183,72 @@ def NN_GeluOp : NN_UnaryOp<"gelu"> {
     }
   }];
 }
+// Ops whose VJP is given here as the body of buildVJP: `g` is the incoming
+// gradient, `b` the builder, `loc` the op's location.
+class NN_VJP<code body> {
+  code definition = [{
+    ::llvm::SmallVector<::mlir::Value>
+    $cppClass::buildVJP(::mlir::OpBuilder &b, ::mlir::ValueRange grads) {
+      ::mlir::Value g = grads[0];
+      ::mlir::Location loc = getLoc();
+      (void)g; (void)loc;
+  }] # body # [{
+    }
+  }];
+}
+class NN_MathOp<string mnemonic, string what, code vjp> : NN_UnaryOp<mnemonic> {
+  let summary = what;
+  let extraClassDefinition = NN_VJP<vjp>.definition;
+}
+/// An elementwise op with one f64 parameter.
+class NN_ParamMathOp<string mnemonic, string what, string param, code vjp>
+    : NN_ElementwiseOp<mnemonic> {
+  let summary = what;
+  let arguments = !dag(ins, [NN_FloatTensor, F64Attr], ["input", param]);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let extraClassDefinition = NN_VJP<vjp>.definition;
+}
+
+def NN_GeluTanhOp : NN_MathOp<"gelu_tanh",
+    "x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2 (GELU, approximate='tanh')",
+    [{ return {GeluTanhGradOp::create(b, loc, g, getInput())}; }]>;
+def NN_SiluOp : NN_MathOp<"silu", "x * sigmoid(x) (torch.nn.SiLU)",
+    [{ return {SiluGradOp::create(b, loc, g, getInput())}; }]>;
+def NN_SoftplusOp : NN_MathOp<"softplus", "log(1 + exp(x)) (torch.nn.Softplus)",
+    [{ return {MulOp::create(b, loc, g, SigmoidOp::create(b, loc, getInput()))}; }]>;
+def NN_ExpOp : NN_MathOp<"exp", "e^x",
+    [{ return {MulOp::create(b, loc, g, getResult())}; }]>;
+def NN_LogOp : NN_MathOp<"log", "natural logarithm",
+    [{ return {DivOp::create(b, loc, g, getInput())}; }]>;
+def NN_SqrtOp : NN_MathOp<"sqrt", "square root",
+    [{ return {ScaleOp::create(b, loc, DivOp::create(b, loc, g, getResult()),
+                               b.getF64FloatAttr(0.5))}; }]>;
+def NN_AbsOp : NN_MathOp<"abs", "|x|; its gradient at 0 is 0, as PyTorch's",
+    [{ return {AbsGradOp::create(b, loc, g, getInput())}; }]>;
+def NN_LeakyReluOp : NN_ParamMathOp<"leaky_relu",
+    "x if x > 0, else slope * x (torch.nn.LeakyReLU)", "slope",
+    [{ return {LeakyReluGradOp::create(b, loc, g, getInput(), getSlopeAttr())}; }]>;
+def NN_EluOp : NN_ParamMathOp<"elu",
+    "x if x > 0, else alpha (e^x - 1) (torch.nn.ELU)", "alpha",
+    [{ return {EluGradOp::create(b, loc, g, getInput(), getAlphaAttr())}; }]>;
+def NN_PowOp : NN_ParamMathOp<"pow", "x^exponent (torch.pow with a number)",
+    "exponent", [{
+      // g * p * x^(p - 1)
+      double p = getExponent().convertToDouble();
+      ::mlir::Value d = PowOp::create(b, loc, getInput(), b.getF64FloatAttr(p - 1));
+      return {MulOp::create(b, loc, g, ScaleOp::create(b, loc, d, getExponentAttr()))};
+    }]>;
+def NN_ShiftOp : NN_ParamMathOp<"shift", "x + offset", "offset",
+    [{ return {g}; }]>;
+def NN_DivOp : NN_BinaryOp<"div"> {
+  let summary = "lhs / rhs";
+  // d/dx = g / y; d/dy = -g x / y^2 = -(g * out) / y.
+  let extraClassDefinition = NN_VJP<[{
+      ::mlir::Value dy = DivOp::create(b, loc, MulOp::create(b, loc, g, getResult()), getRhs());
+      return {DivOp::create(b, loc, g, getRhs()),
+              ScaleOp::create(b, loc, dy, b.getF64FloatAttr(-1.0))};
+  }]>.definition;
+}
 def NN_SoftmaxOp : NN_UnaryOp<"softmax"> {
   let summary = "Softmax over the last dimension (max-subtracted)";
 }
@@ -207,6 +273,19 @@ def NN_SigmoidGradOp : NN_GradOp<"sigmoid_grad", "sigmoid; value is the output">
 def NN_TanhGradOp : NN_GradOp<"tanh_grad", "tanh; value is the output">;
 def NN_SoftmaxGradOp : NN_GradOp<"softmax_grad", "softmax; value is the output">;
 def NN_GeluGradOp : NN_GradOp<"gelu_grad", "gelu; value is the input">;
+def NN_GeluTanhGradOp : NN_GradOp<"gelu_tanh_grad", "gelu_tanh; value is the input">;
+def NN_SiluGradOp : NN_GradOp<"silu_grad", "silu; value is the input">;
+def NN_AbsGradOp : NN_GradOp<"abs_grad", "abs; value is the input">;
+class NN_ParamGradOp<string mnemonic, string what, string param>
+    : NN_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "Vector-Jacobian product of " # what;
+  let arguments = !dag(ins, [NN_FloatTensor, NN_FloatTensor, F64Attr],
+                       ["grad", "value", param]);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $value attr-dict `:` type($result)";
+}
+def NN_LeakyReluGradOp : NN_ParamGradOp<"leaky_relu_grad", "leaky_relu; value is the input", "slope">;
+def NN_EluGradOp : NN_ParamGradOp<"elu_grad", "elu; value is the input", "alpha">;
 
 //===----------------------------------------------------------------------===//
 // Losses: mean over all elements (cross-entropy: over the batch) to a scalar.

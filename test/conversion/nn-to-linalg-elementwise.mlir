@@ -97,3 +97,36 @@ func.func @gelu(%x: tensor<4xf32>, %g: tensor<4xf32>) -> (tensor<4xf32>, tensor<
   %1 = nn.gelu_grad %g, %x : tensor<4xf32>
   return %0, %1 : tensor<4xf32>, tensor<4xf32>
 }
+
+// The math activations: one generic each, on the math dialect's ops.
+// CHECK-LABEL: func.func @math
+// CHECK: linalg.generic
+// CHECK:   math.tanh
+// CHECK: linalg.generic
+// CHECK:   arith.divf
+// CHECK: linalg.generic
+// CHECK:   math.absf
+// CHECK:   math.exp
+// CHECK:   math.log1p
+// CHECK: linalg.generic
+// CHECK:   %[[POS:.*]] = arith.cmpf ogt
+// CHECK:   arith.select %[[POS]]
+// CHECK: linalg.generic
+// CHECK:   math.expm1
+// CHECK: linalg.generic
+// CHECK:   math.powf %{{.*}}, %{{.*}} : f32
+// CHECK: linalg.generic
+// CHECK:   arith.addf
+// CHECK: linalg.generic {{.*}} ins(%arg0, %arg1 : tensor<4xf32>, tensor<4xf32>)
+// CHECK:   arith.divf
+func.func @math(%x: tensor<4xf32>, %y: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %0 = nn.gelu_tanh %x : tensor<4xf32>
+  %1 = nn.silu %x : tensor<4xf32>
+  %2 = nn.softplus %x : tensor<4xf32>
+  %3 = nn.leaky_relu %x {slope = 0.01 : f64} : tensor<4xf32>
+  %4 = nn.elu %x {alpha = 1.0 : f64} : tensor<4xf32>
+  %5 = nn.pow %x {exponent = 3.0 : f64} : tensor<4xf32>
+  %6 = nn.shift %x {offset = 1.5 : f64} : tensor<4xf32>
+  %7 = nn.div %x, %y : tensor<4xf32>
+  return %0, %1, %2, %3, %4, %5, %6, %7 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}

@@ -17,6 +17,7 @@
 #include "llvm/Support/TargetSelect.h"
 
 #include <fmt/format.h>
+#include <functional>
 #include <gtest/gtest.h>
 #include <random>
 
@@ -329,6 +330,89 @@ TEST_F(GradCheck, GeluForwardReference) {
         << "x = " << x;
     EXPECT_NEAR(f32[k], reference(x), 4e-7 * std::max(1.0, std::abs(x)))
         << "x = " << x;
+  }
+}
+TEST_F(GradCheck, GeluTanh) {
+  check({"4x5"}, "%y = nn.gelu_tanh %a0 : tensor<4x5xf64>", {4, 5});
+}
+TEST_F(GradCheck, Silu) {
+  check({"4x5"}, "%y = nn.silu %a0 : tensor<4x5xf64>", {4, 5});
+}
+TEST_F(GradCheck, Softplus) {
+  check({"4x5"}, "%y = nn.softplus %a0 : tensor<4x5xf64>", {4, 5});
+}
+TEST_F(GradCheck, ExpLogSqrt) {
+  // log and sqrt on e^x > 0; each VJP is checked through the chain.
+  check({"4x5"},
+        "%e = nn.exp %a0 : tensor<4x5xf64>\n"
+        "%q = nn.sqrt %e : tensor<4x5xf64>\n"
+        "%y = nn.log %q : tensor<4x5xf64>",
+        {4, 5});
+  check({"4x5"}, "%y = nn.exp %a0 : tensor<4x5xf64>", {4, 5});
+}
+TEST_F(GradCheck, Abs) {
+  check({"4x5"}, "%y = nn.abs %a0 : tensor<4x5xf64>", {4, 5});
+}
+TEST_F(GradCheck, LeakyReluElu) {
+  check({"4x5"}, "%y = nn.leaky_relu %a0 {slope = 0.2 : f64} : tensor<4x5xf64>",
+        {4, 5});
+  check({"4x5"}, "%y = nn.elu %a0 {alpha = 1.5 : f64} : tensor<4x5xf64>",
+        {4, 5});
+}
+TEST_F(GradCheck, Pow) {
+  // Negative bases with integer exponents, as torch.pow.
+  check({"4x5"}, "%y = nn.pow %a0 {exponent = 3.0 : f64} : tensor<4x5xf64>",
+        {4, 5});
+  check({"4x5"}, "%y = nn.pow %a0 {exponent = 2.0 : f64} : tensor<4x5xf64>",
+        {4, 5});
+  check({"4x5"},
+        "%e = nn.exp %a0 : tensor<4x5xf64>\n"
+        "%y = nn.pow %e {exponent = -0.5 : f64} : tensor<4x5xf64>",
+        {4, 5});
+}
+TEST_F(GradCheck, DivShift) {
+  check({"4x5", "4x5"},
+        "%e = nn.exp %a1 : tensor<4x5xf64>\n"
+        "%q = nn.div %a0, %e : tensor<4x5xf64>\n"
+        "%y = nn.shift %q {offset = 2.5 : f64} : tensor<4x5xf64>",
+        {4, 5});
+}
+/// The new activations' forward values against their PyTorch definitions.
+TEST_F(GradCheck, ActivationsForwardReference) {
+  std::vector<Buffer> in{Buffer{{4, 32}}};
+  for (int64_t k = 0; k < 128; ++k)
+    in[0].f.push_back(-8.0 + 16.0 * k / 127.0);
+  auto sigmoid = [](double x) { return 1 / (1 + std::exp(-x)); };
+  auto geluTanh = [](double x) {
+    return 0.5 * x *
+           (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
+  };
+  struct Case {
+    const char *op;
+    std::function<double(double)> reference;
+  } cases[] = {
+      {"gelu_tanh", geluTanh},
+      {"silu", [&](double x) { return x * sigmoid(x); }},
+      {"softplus", [](double x) { return std::log1p(std::exp(x)); }},
+      {"abs", [](double x) { return std::abs(x); }},
+      {"leaky_relu {slope = 0.01 : f64}",
+       [](double x) { return x > 0 ? x : 0.01 * x; }},
+      {"elu {alpha = 1.0 : f64}",
+       [](double x) { return x > 0 ? x : std::expm1(x); }},
+      {"pow {exponent = 3.0 : f64}", [](double x) { return x * x * x; }},
+  };
+  for (const Case &c : cases) {
+    llvm::StringRef op(c.op);
+    auto [name, attrs] = op.split(' ');
+    std::string body = fmt::format("%y = nn.{} %a0 {} : tensor<4x32xf64>",
+                                   name.str(), attrs.str());
+    std::vector<double> got = forward(in, body, {4, 32});
+    ASSERT_EQ(got.size(), 128u) << body;
+    for (int64_t k = 0; k < 128; ++k) {
+      double x = in[0].f[k], want = c.reference(x);
+      EXPECT_NEAR(got[k], want, 1e-12 * std::max(1.0, std::abs(want)))
+          << c.op << " at x = " << x;
+    }
   }
 }
 TEST_F(GradCheck, Softmax) {
