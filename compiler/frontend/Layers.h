@@ -165,6 +165,7 @@ public:
 
 private:
   template <typename OpTy> static constexpr unsigned resultCount() {
+    // The layers' ops have one result, or two (lstm: hidden and cell).
     if constexpr (OpTy::template hasTrait<mlir::OpTrait::OneResult>())
       return 1;
     else
@@ -177,7 +178,8 @@ private:
 /// One layer of the language.
 struct Layer {
   llvm::StringRef name;
-  /// One line for the language reference and the "unknown layer" message.
+  /// One line saying what the layer computes and which PyTorch function it
+  /// matches (docs/language.md has the full row).
   llvm::StringRef doc;
   /// Positional arguments first, then keywords.
   llvm::SmallVector<ArgSpec, 4> args;
