@@ -13,6 +13,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
+#include <limits>
 
 using namespace mlir;
 using namespace dlc;
@@ -324,16 +325,25 @@ Value MLIRGen::eval(const Expr &e) {
   return nullptr;
 }
 
-/// -x: a scale by -1, as torch.neg.
-Value MLIRGen::evalNegate(const Expr &e) {
-  Value x = eval(*e.args[0].value);
-  if (!x)
-    return nullptr;
-  if (!cast<RankedTensorType>(x.getType()).getElementType().isF32()) {
-    error(e.loc, fmt::format("cannot negate integer tensors ({})",
-                             nn::describe(x.getType())));
+/// The model computes in f32: a number beyond its range is infinite.
+static constexpr double kMaxFloat = std::numeric_limits<float>::max();
+
+/// `e` as an f32 tensor; an integer one is an error at `at`: "cannot <what>".
+Value MLIRGen::evalFloat(const Expr &e, SMLoc at, StringRef what) {
+  Value x = eval(e);
+  if (x && !cast<RankedTensorType>(x.getType()).getElementType().isF32()) {
+    error(at,
+          fmt::format("cannot {} ({})", what.str(), nn::describe(x.getType())));
     return nullptr;
   }
+  return x;
+}
+
+/// -x: a scale by -1, as torch.neg.
+Value MLIRGen::evalNegate(const Expr &e) {
+  Value x = evalFloat(*e.args[0].value, e.loc, "negate integer tensors");
+  if (!x)
+    return nullptr;
   return build(e.loc, [&](LayerBuilder &lb) {
     return lb.infer<nn::ScaleOp>(x, lb.b.getF64FloatAttr(-1.0));
   });
@@ -364,21 +374,15 @@ Value MLIRGen::evalBinary(const Expr &e) {
       }
       factor = 1.0 / factor;
     }
-    // The model computes in f32: a factor beyond its range is infinite.
-    if (std::abs(factor) > 3.4e38) {
+    if (std::abs(factor) > kMaxFloat) {
       error(numberExpr.loc, fmt::format("scaling by {:g} is beyond the range "
                                         "of f32",
                                         factor));
       return nullptr;
     }
-    Value x = eval(tensorExpr);
+    Value x = evalFloat(tensorExpr, e.loc, "scale integer tensors");
     if (!x)
       return nullptr;
-    if (!cast<RankedTensorType>(x.getType()).getElementType().isF32()) {
-      error(e.loc, fmt::format("cannot scale integer tensors ({})",
-                               nn::describe(x.getType())));
-      return nullptr;
-    }
     return build(e.loc, [&](LayerBuilder &lb) {
       return lb.infer<nn::ScaleOp>(x, lb.b.getF64FloatAttr(factor));
     });
@@ -391,20 +395,15 @@ Value MLIRGen::evalBinary(const Expr &e) {
     std::optional<double> value = number(numberExpr);
     if (!value)
       return nullptr;
-    if (std::abs(*value) > 3.4e38) {
+    if (std::abs(*value) > kMaxFloat) {
       error(numberExpr.loc, fmt::format("adding {:g} is beyond the range of "
                                         "f32",
                                         *value));
       return nullptr;
     }
-    Value x = eval(tensorExpr);
+    Value x = evalFloat(tensorExpr, e.loc, "add a number to integer tensors");
     if (!x)
       return nullptr;
-    if (!cast<RankedTensorType>(x.getType()).getElementType().isF32()) {
-      error(e.loc, fmt::format("cannot add a number to integer tensors ({})",
-                               nn::describe(x.getType())));
-      return nullptr;
-    }
     bool negate = e.op == '-' && isNumber(lhs);
     double offset = e.op == '-' && !negate ? -*value : *value;
     return build(e.loc, [&](LayerBuilder &lb) -> FailureOr<Value> {

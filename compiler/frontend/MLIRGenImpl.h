@@ -96,6 +96,7 @@ private:
   mlir::Value eval(const Expr &e);
   mlir::Value evalBinary(const Expr &e);
   mlir::Value evalNegate(const Expr &e);
+  mlir::Value evalFloat(const Expr &e, SMLoc at, StringRef what);
   mlir::Value evalCall(const Expr &e);
   mlir::Value applyBlock(const Expr &e, const Model &block);
   bool bindArgs(const Expr &call, const Layer &layer, LayerArgs &args);
