@@ -85,6 +85,22 @@ def BufferABI : Pass<"dlc-buffer-abi", "mlir::ModuleOp"> {
     "mlir::memref::MemRefDialect"];
 }
 
+def UnshareInitTensors : Pass<"dlc-unshare-init-tensors"> {
+  let summary = "Give every use of a tensor.empty, or of a linalg.fill of one, its own copy";
+  let description = [{
+    CSE merges identical tensor.empty ops and identical fills of them, so in
+    a deep model one zero-filled `tensor<64x256xf32>` becomes the init of
+    hundreds of matmuls. One-Shot Bufferize then sees one alias set for all
+    of them and checks every write against every read of it: analysis time
+    grows with the square of the model, and the decisions do not improve.
+    Run right before bufferization, after the last CSE: each use gets its
+    own chain (a fresh tensor.empty, filled again if it was), placed right
+    before the user, so alias sets stay local.
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect",
+    "mlir::linalg::LinalgDialect"];
+}
+
 def EmitEntryPoints : Pass<"dlc-emit-entry-points", "mlir::ModuleOp"> {
   let summary = "Add the dlc C ABI: dlc_<entry>(void **), dlc_abi_version, dlc_manifest";
   let description = [{

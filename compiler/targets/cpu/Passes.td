@@ -48,4 +48,20 @@ def ApproximateMath : Pass<"dlc-approximate-math", "mlir::ModuleOp"> {
     "mlir::vector::VectorDialect", "mlir::func::FuncDialect"];
 }
 
+def OutlineKernels : Pass<"dlc-outline-kernels", "mlir::ModuleOp"> {
+  let summary = "Move each top-level loop nest of a function into its own function";
+  let description = [{
+    After bufferization, an entry point such as train_step is one long
+    sequence of loop nests, one per fused kernel. LLVM's loop passes
+    (IndVarSimplify, SCEV) walk the dominator tree of the whole function, so
+    one function of N loop nests compiles in time quadratic in N. Each
+    top-level op with regions becomes a private, noinline function called in
+    its place: every LLVM function stays the size of one kernel, and compile
+    time grows linearly with the model. Constants, globals and views are
+    cloned into the kernel (LLVM keeps seeing their static values); other
+    values defined above become arguments; results are returned.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect"];
+}
+
 #endif // DLC_COMPILER_TARGETS_CPU_PASSES_TD

@@ -25,6 +25,7 @@ void dlc::cpu::buildCodegenPipeline(OpPassManager &pm) {
 
   // Caller-owned buffers for the entry points, then bufferize everything else.
   pm.addPass(createBufferABI());
+  pm.addPass(createUnshareInitTensors());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -35,6 +36,9 @@ void dlc::cpu::buildCodegenPipeline(OpPassManager &pm) {
   cleanUp(pm);
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addNestedPass<func::FuncOp>(createExpandStridedCopies());
+  // One function per kernel from here on: several MLIR passes below and
+  // LLVM's loop passes take time quadratic in the kernels of one function.
+  pm.addPass(createOutlineKernels());
 
   // Loops. CSE and LICM first, so that the accumulator of each vectorized
   // contraction is loop-invariant and can be hoisted into registers.

@@ -1,0 +1,58 @@
+// RUN: dlc-opt %s --dlc-unshare-init-tensors | FileCheck %s
+
+// After CSE one zero-filled tensor is the init of both matmuls; each gets its
+// own tensor.empty and fill, right before it, so that One-Shot Bufferize sees
+// two small alias sets instead of one that grows with the model.
+// CHECK-LABEL: func.func @shared_fill
+// CHECK: %[[E1:.*]] = tensor.empty() : tensor<4x4xf32>
+// CHECK: %[[F1:.*]] = linalg.fill ins(%{{.*}}) outs(%[[E1]] : tensor<4x4xf32>)
+// CHECK: %[[E2:.*]] = tensor.empty() : tensor<4x4xf32>
+// CHECK: %[[F2:.*]] = linalg.fill ins(%{{.*}}) outs(%[[E2]] : tensor<4x4xf32>)
+// CHECK: linalg.matmul ins(%arg0, %arg1 : {{.*}}) outs(%[[F2]] : tensor<4x4xf32>)
+// CHECK: %[[E3:.*]] = tensor.empty() : tensor<4x4xf32>
+// CHECK: %[[F3:.*]] = linalg.fill ins(%{{.*}}) outs(%[[E3]] : tensor<4x4xf32>)
+// CHECK: linalg.matmul ins(%{{.*}}, %arg1 : {{.*}}) outs(%[[F3]] : tensor<4x4xf32>)
+// CHECK: return %{{.*}}, %[[F1]]
+func.func @shared_fill(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>)
+    -> (tensor<4x4xf32>, tensor<4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x4xf32>) -> tensor<4x4xf32>
+  %m1 = linalg.matmul ins(%a, %b : tensor<4x4xf32>, tensor<4x4xf32>) outs(%f : tensor<4x4xf32>) -> tensor<4x4xf32>
+  %m2 = linalg.matmul ins(%m1, %b : tensor<4x4xf32>, tensor<4x4xf32>) outs(%f : tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %m2, %f : tensor<4x4xf32>, tensor<4x4xf32>
+}
+
+// A tensor.empty with several users, one of them inside a loop: the copy goes
+// next to that user. A fill of a function argument is not fresh and stays.
+// CHECK-LABEL: func.func @shared_empty
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<8xf32>
+// CHECK: linalg.fill ins(%{{.*}}) outs(%arg0
+// CHECK: scf.for
+// CHECK:   %[[E2:.*]] = tensor.empty() : tensor<8xf32>
+// CHECK:   linalg.generic {{.*}} outs(%[[E2]] : tensor<8xf32>)
+// CHECK: linalg.generic {{.*}} outs(%[[E]] : tensor<8xf32>)
+#id = affine_map<(i) -> (i)>
+func.func @shared_empty(%x: tensor<8xf32>, %n: index) -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %one = arith.constant 1.0 : f32
+  %e = tensor.empty() : tensor<8xf32>
+  %g = linalg.fill ins(%one : f32) outs(%x : tensor<8xf32>) -> tensor<8xf32>
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x) -> tensor<8xf32> {
+    %y = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+        ins(%acc : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+      ^bb0(%in: f32, %out: f32):
+        %s = arith.addf %in, %one : f32
+        linalg.yield %s : f32
+    } -> tensor<8xf32>
+    scf.yield %y : tensor<8xf32>
+  }
+  %z = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%r : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.mulf %in, %in : f32
+      linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %z, %g, %g : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+}
