@@ -37,9 +37,9 @@ struct UnshareInitTensorsPass
   void runOnOperation() override {
     SmallVector<Value> shared;
     getOperation()->walk([&](Operation *op) {
-      if (isa<tensor::EmptyOp, linalg::FillOp>(op) && op->getNumResults() == 1 &&
-          isFresh(op->getResult(0)) && !op->getResult(0).hasOneUse() &&
-          !op->use_empty())
+      if (isa<tensor::EmptyOp, linalg::FillOp>(op) &&
+          op->getNumResults() == 1 && isFresh(op->getResult(0)) &&
+          !op->getResult(0).hasOneUse() && !op->use_empty())
         shared.push_back(op->getResult(0));
     });
     for (Value value : shared) {

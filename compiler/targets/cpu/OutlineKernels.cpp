@@ -23,8 +23,8 @@ static constexpr llvm::StringLiteral kKernelAttr = "dlc.kernel";
 /// keeps static offsets, strides and constants visible to LLVM.
 static bool isRematerializable(Operation *op) {
   return op->getNumRegions() == 0 &&
-         (op->hasTrait<OpTrait::ConstantLike>() || isa<memref::GetGlobalOp>(op) ||
-          isPure(op));
+         (op->hasTrait<OpTrait::ConstantLike>() ||
+          isa<memref::GetGlobalOp>(op) || isPure(op));
 }
 
 namespace {
@@ -76,8 +76,8 @@ public:
 
     Operation *clone = b.clone(*op, mapping);
     func::ReturnOp::create(b, op->getLoc(), clone->getResults());
-    kernel.setFunctionType(FunctionType::get(ctx, body->getArgumentTypes(),
-                                             op->getResultTypes()));
+    kernel.setFunctionType(
+        FunctionType::get(ctx, body->getArgumentTypes(), op->getResultTypes()));
     kernel.setPrivate();
     kernel->setAttr(kKernelAttr, UnitAttr::get(ctx));
     // Kept out of line: LLVM would inline a private function called once.

@@ -35,14 +35,17 @@ def ExpandStridedCopies : Pass<"dlc-expand-strided-copies", "mlir::func::FuncOp"
 }
 
 def ApproximateMath : Pass<"dlc-approximate-math", "mlir::ModuleOp"> {
-  let summary = "Lower math.erf: f32 by MLIR's polynomial, other types to libm";
+  let summary = "f32 exp, log, tanh, erf (and expm1, log1p) to MLIR's polynomials; f64 erf to libm";
   let description = [{
-    LLVM has no erf intrinsic, so math.erf (in gelu) has no lowering to the
-    LLVM dialect. f32 erf, scalar or vector, becomes MLIR's polynomial
-    approximation (upstream ErfPolynomialApproximation: arith only, so it
-    vectorizes); any other type becomes a call to libm's erf, which both the
-    JIT and a shared library (linked with -lm) resolve. A module pass: the
-    libm calls need declarations in the module.
+    LLVM lowers a vector exp, log or tanh to one scalar libm call per lane,
+    so every loop that uses them (sigmoid, tanh, softmax, the losses, the
+    LSTM's gates) ran scalar and its code grew by a call per lane. In f32,
+    scalar or vector, they become MLIR's polynomial approximations
+    (upstream MathPolynomialApproximation: arith only, so they vectorize).
+    f64 keeps LLVM's intrinsics (libm), exact for the gradient checks.
+    LLVM has no erf intrinsic at all: f64 erf becomes a call to libm's erf,
+    which both the JIT and a shared library (linked with -lm) resolve. A
+    module pass: the libm calls need declarations in the module.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
     "mlir::vector::VectorDialect", "mlir::func::FuncDialect"];
