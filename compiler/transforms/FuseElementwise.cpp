@@ -57,6 +57,31 @@ static bool touchesWindow(Operation *generic) {
   return false;
 }
 
+/// Bounds on what one fused generic may grow to. A value used by every layer
+/// (a residual stream) gets a gradient that sums one term per layer, and a
+/// chain of single-use layers fuses into one body: unbounded, the fused
+/// generic is rebuilt once per fusion with everything before it (fusion time
+/// quadratic in the model), and LLVM then schedules one basic block of
+/// thousands of instructions. The examples stay well inside (at most 13
+/// operands and 41 body ops, the LSTM's gates).
+constexpr unsigned kMaxFusedOperands = 32;
+constexpr size_t kMaxFusedBodyOps = 128;
+
+static size_t bodySize(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  return linalgOp ? linalgOp.getBlock()->getOperations().size() : 0;
+}
+
+/// True when fusing the producer of `fused` into its owner stays within the
+/// bounds above.
+static bool fitsBounds(OpOperand *fused) {
+  Operation *consumer = fused->getOwner();
+  Operation *producer = fused->get().getDefiningOp();
+  return consumer->getNumOperands() + producer->getNumOperands() <=
+             kMaxFusedOperands + 1 &&
+         bodySize(consumer) + bodySize(producer) <= kMaxFusedBodyOps;
+}
+
 namespace {
 struct FuseElementwisePass
     : dlc::impl::FuseElementwiseBase<FuseElementwisePass> {
@@ -73,7 +98,7 @@ struct FuseElementwisePass
     // a relu fused into it would be recomputed N times and would turn the
     // contraction into a loop nest the targets no longer tile.
     linalg::ControlFusionFn fuseElementwise = [&](OpOperand *fused) {
-      if (!fuseSingleUse(fused))
+      if (!fuseSingleUse(fused) || !fitsBounds(fused))
         return false;
       auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
       return !consumer ||
