@@ -59,8 +59,8 @@ def OutlineKernels : Pass<"dlc-outline-kernels", "mlir::ModuleOp"> {
     (IndVarSimplify, SCEV) walk the dominator tree of the whole function, so
     one function of N loop nests compiles in time quadratic in N. Each
     top-level op with regions becomes a private, noinline function called in
-    its place: every LLVM function stays the size of one kernel, and compile
-    time grows linearly with the model. Constants, globals and views are
+    its place: every LLVM function stays the size of one kernel, so the
+    time spent on a kernel no longer grows with the model. Constants, globals and views are
     cloned into the kernel (LLVM keeps seeing their static values); other
     values defined above become arguments; results are returned.
   }];
