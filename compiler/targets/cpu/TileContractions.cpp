@@ -63,30 +63,32 @@ struct TileContractionsPass
     if (reg.empty())
       reg = {4, 64, 1};
 
-    // Loops (..., M, N, ..., K): parallel loops before M and N (batch loops,
-    // or loops that reshape propagation split off M or N) and reduction
-    // loops before K (a weight gradient summed over batch and time) get
-    // unit tiles.
-    SmallVector<linalg::LinalgOp> contractions;
+    // Which loops are M, N and K comes from the indexing maps (MLIR's
+    // inferContractionDims), not from their order: reshape propagation
+    // splits M or N into several loops (the LSTM's gates: N = (gate, j)),
+    // and batch loops come first.
+    SmallVector<std::pair<linalg::LinalgOp, linalg::ContractionDimensions>>
+        contractions;
     getOperation().walk([&](linalg::LinalgOp op) {
-      auto iters = op.getIteratorTypesArray();
-      unsigned p = op.getNumParallelLoops();
-      bool parallelFirst = llvm::all_of(llvm::ArrayRef(iters).take_front(p),
-                                        linalg::isParallelIterator);
-      if (linalg::isaContractionOpInterface(op) &&
-          op.hasPureTensorSemantics() && p >= 2 &&
-          op.getNumReductionLoops() >= 1 && parallelFirst &&
-          !op.hasDynamicShape())
-        contractions.push_back(op);
+      if (!linalg::isaContractionOpInterface(op) ||
+          !op.hasPureTensorSemantics() || op.hasDynamicShape())
+        return;
+      FailureOr<linalg::ContractionDimensions> dims =
+          linalg::inferContractionDims(op);
+      if (succeeded(dims) && !dims->m.empty() && !dims->n.empty() &&
+          !dims->k.empty())
+        contractions.push_back({op, *dims});
     });
 
     IRRewriter rewriter(&getContext());
-    for (linalg::LinalgOp op : contractions) {
-      auto tiles = [&](ArrayRef<int64_t> mnk) {
-        SmallVector<int64_t> t(op.getNumParallelLoops() - 2, 1);
-        t.append({mnk[0], mnk[1]});
-        t.append(op.getNumReductionLoops() - 1, 1);
-        t.push_back(mnk[2]);
+    for (auto [op, dims] : contractions) {
+      // The innermost M, N and K loops get the (M, N, K) tile; batch loops
+      // and the other M, N and K loops get unit tiles.
+      auto tiles = [&, dims = dims](ArrayRef<int64_t> mnk) {
+        SmallVector<int64_t> t(op.getNumLoops(), 1);
+        t[dims.m.back()] = mnk[0];
+        t[dims.n.back()] = mnk[1];
+        t[dims.k.back()] = mnk[2];
         return t;
       };
       SmallVector<int64_t> outerTile = tiles(cache), innerTile = tiles(reg);

@@ -26,3 +26,25 @@ func.func @relu(%a: tensor<64x96xf32>) -> tensor<64x96xf32> {
   %0 = nn.relu %a : tensor<64x96xf32>
   return %0 : tensor<64x96xf32>
 }
+
+// M, N and K come from the indexing maps, not the loop order. The LSTM's
+// recurrent product [B, K] x [K, 4, H] -> [B, 4, H] has two N loops (gate,
+// j) after M: the register tile is 4 rows of B by 16 of j, one gate at a
+// time (not one row by 4 gates).
+// CHECK-LABEL: func.func @gates
+// CHECK: vector.contract {{.*}} vector<4x1xf32>, vector<1x1x16xf32> into vector<4x1x16xf32>
+// CHECK-NOT: linalg.generic
+#hk = affine_map<(b, g, j, k) -> (b, k)>
+#kgj = affine_map<(b, g, j, k) -> (k, g, j)>
+#bgj = affine_map<(b, g, j, k) -> (b, g, j)>
+func.func @gates(%h: tensor<8x32xf32>, %w: tensor<32x4x16xf32>, %acc: tensor<8x4x16xf32>) -> tensor<8x4x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#hk, #kgj, #bgj],
+      iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%h, %w : tensor<8x32xf32>, tensor<32x4x16xf32>) outs(%acc : tensor<8x4x16xf32>) {
+    ^bb0(%x: f32, %y: f32, %z: f32):
+      %m = arith.mulf %x, %y : f32
+      %s = arith.addf %z, %m : f32
+      linalg.yield %s : f32
+  } -> tensor<8x4x16xf32>
+  return %0 : tensor<8x4x16xf32>
+}
