@@ -4,7 +4,8 @@
 
 // CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
-// CHECK-DAG: #[[BT:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[SWAP:.*]] = affine_map<(d0, d1) -> (d1, d0)>
+// CHECK-DAG: #[[ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // Batched matmul maps (used by @batch_matmul), the transpose map (@shapes).
 // CHECK-DAG: #[[PERM:.*]] = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
@@ -18,8 +19,12 @@
 // CHECK-SAME: ins(%arg0, %arg1 : tensor<4x8xf32>, tensor<8x3xf32>) outs(%[[ZERO]] : tensor<4x3xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf
-// A transposed operand only swaps its map.
-// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[BT]], #[[C]]]
+// A transposed rhs is copied into [k, j] first, so that the vectorized
+// kernel reads rows of it, not a strided column per step of k.
+// CHECK: %[[T:.*]] = linalg.generic {indexing_maps = [#[[SWAP]], #[[ID2]]], iterator_types = ["parallel", "parallel"]}
+// CHECK-SAME: ins(%arg2 : tensor<3x8xf32>) outs(%{{.*}} : tensor<8x3xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]]
+// CHECK-SAME: ins(%arg0, %[[T]] : tensor<4x8xf32>, tensor<8x3xf32>)
 func.func @matmul(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>, %bt: tensor<3x8xf32>) -> (tensor<4x3xf32>, tensor<4x3xf32>) {
   %0 = nn.matmul %a, %b : tensor<4x8xf32>, tensor<8x3xf32> -> tensor<4x3xf32>
   %1 = nn.matmul %a, %bt {transpose_rhs = true} : tensor<4x8xf32>, tensor<3x8xf32> -> tensor<4x3xf32>
