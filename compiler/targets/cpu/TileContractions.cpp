@@ -50,6 +50,35 @@ static FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op,
   return tiled->tiledOps.back();
 }
 
+/// Several reduction loops (a weight gradient summed over batch and time)
+/// become one when they are contiguous in every operand: the register tile
+/// then has a single reduction dimension, which vector.contract lowers to
+/// outer-product FMAs (with two unit reduction dimensions it was unrolled
+/// into scalar code). Each element sums its terms in the same order.
+static void collapseReductions(RewriterBase &rewriter, linalg::LinalgOp &op,
+                               linalg::ContractionDimensions &dims) {
+  if (dims.k.size() < 2 || !isa<linalg::GenericOp>(op))
+    return;
+  ReassociationIndices sequence(dims.k.begin(), dims.k.end());
+  for (size_t i = 1; i < sequence.size(); ++i)
+    if (sequence[i] != sequence[i - 1] + 1)
+      return;
+  if (!linalg::areDimSequencesPreserved(op.getIndexingMapsArray(), sequence))
+    return;
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(op, sequence, rewriter);
+  if (failed(collapsed))
+    return;
+  FailureOr<linalg::ContractionDimensions> newDims =
+      linalg::inferContractionDims(collapsed->collapsedOp);
+  if (failed(newDims))
+    return; // Not expected: the same contraction with one K loop.
+  rewriter.replaceOp(op, collapsed->results);
+  op = collapsed->collapsedOp;
+  dims = *newDims;
+}
+
 namespace {
 struct TileContractionsPass
     : dlc::cpu::impl::TileContractionsBase<TileContractionsPass> {
@@ -81,6 +110,8 @@ struct TileContractionsPass
     });
 
     IRRewriter rewriter(&getContext());
+    for (auto &[op, dims] : contractions)
+      collapseReductions(rewriter, op, dims);
     for (auto [op, dims] : contractions) {
       // The innermost M, N and K loops get the (M, N, K) tile; batch loops
       // and the other M, N and K loops get unit tiles.

@@ -48,3 +48,28 @@ func.func @gates(%h: tensor<8x32xf32>, %w: tensor<32x4x16xf32>, %acc: tensor<8x4
   } -> tensor<8x4x16xf32>
   return %0 : tensor<8x4x16xf32>
 }
+
+// A weight gradient summed over batch and time, [B, T, K] x [B, T, N] ->
+// [K, N]: the two reduction loops are contiguous in both operands and become
+// one, so the register tile has a single reduction dimension (two unit ones
+// lowered to scalar code).
+// CHECK-LABEL: func.func @weight_gradient
+// CHECK: tensor.collapse_shape %arg0 {{\[}}[0, 1], [2]] : tensor<4x8x16xf32> into tensor<32x16xf32>
+// CHECK: tensor.collapse_shape %arg1 {{\[}}[0, 1], [2]] : tensor<4x8x64xf32> into tensor<32x64xf32>
+// CHECK: vector.contract {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME: vector<1x4xf32>, vector<1x16xf32> into vector<4x16xf32>
+// CHECK-NOT: linalg.generic
+#x = affine_map<(k, n, b, t) -> (b, t, k)>
+#g = affine_map<(k, n, b, t) -> (b, t, n)>
+#w = affine_map<(k, n, b, t) -> (k, n)>
+func.func @weight_gradient(%x: tensor<4x8x16xf32>, %g: tensor<4x8x64xf32>, %acc: tensor<16x64xf32>) -> tensor<16x64xf32> {
+  %0 = linalg.generic {indexing_maps = [#x, #g, #w],
+      iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %g : tensor<4x8x16xf32>, tensor<4x8x64xf32>) outs(%acc : tensor<16x64xf32>) {
+    ^bb0(%a: f32, %b: f32, %c: f32):
+      %m = arith.mulf %a, %b : f32
+      %s = arith.addf %c, %m : f32
+      linalg.yield %s : f32
+  } -> tensor<16x64xf32>
+  return %0 : tensor<16x64xf32>
+}
