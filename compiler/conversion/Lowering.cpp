@@ -78,25 +78,30 @@ Value insertAt(Lowering &L, Value slice, Value x, int64_t dim,
                                        s.strides);
 }
 
+Value transposed(Lowering &L, Value x) {
+  MLIRContext *c = L.ctx();
+  auto type = cast<RankedTensorType>(x.getType());
+  auto resultType = RankedTensorType::get(
+      {type.getDimSize(1), type.getDimSize(0)}, type.getElementType());
+  return L.generic(resultType, x, L.empty(resultType),
+                   {L.map(2, {d(1, c), d(0, c)}), L.identity(2)},
+                   L.iterators("pp"), [](OpBuilder &, Location, ValueRange a) {
+                     return SmallVector<Value>{a[0]};
+                   })[0];
+}
+
 Value matmulInto(Lowering &L, Value lhs, Value rhs, bool ta, bool tb,
                  Value init) {
   // (i, j, k): init[i, j] += lhs[i, k] * rhs[k, j]. A transposed lhs only
   // swaps its map's results: the vectorized kernel reads one lhs element per
   // row of its register tile. A transposed rhs is copied into [k, j] first:
   // the kernel's vectors run along j, which would otherwise be a strided
-  // gather on every step of the k loop (the backward pass's dY W^T, the
-  // recurrences' dgates W^T); the copy costs one pass over rhs.
+  // gather on every step of the k loop (the backward pass's dY W^T); the
+  // copy costs one pass over rhs. Inside a loop, transpose a loop-invariant
+  // rhs once before it instead (the recurrences' W^T).
   MLIRContext *c = L.ctx();
-  if (tb) {
-    auto type = cast<RankedTensorType>(rhs.getType());
-    auto transposedType = RankedTensorType::get(
-        {type.getDimSize(1), type.getDimSize(0)}, type.getElementType());
-    rhs = L.generic(transposedType, rhs, L.empty(transposedType),
-                    {L.map(2, {d(1, c), d(0, c)}), L.identity(2)},
-                    L.iterators("pp"), [](OpBuilder &, Location, ValueRange a) {
-                      return SmallVector<Value>{a[0]};
-                    })[0];
-  }
+  if (tb)
+    rhs = transposed(L, rhs);
   auto lhsMap =
       L.map(3, ta ? ArrayRef{d(2, c), d(0, c)} : ArrayRef{d(0, c), d(2, c)});
   auto rhsMap = L.map(3, {d(2, c), d(1, c)});

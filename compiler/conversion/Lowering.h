@@ -204,6 +204,9 @@ Value insertAt(Lowering &L, Value slice, Value x, int64_t dim, OpFoldResult at);
 Value matmulInto(Lowering &L, Value lhs, Value rhs, bool ta, bool tb,
                  Value init);
 
+/// The transpose of a rank-2 tensor, as a copy.
+Value transposed(Lowering &L, Value x);
+
 /// Row-wise max and sum(exp(x - max)) of a rank-2 tensor [N, C].
 std::pair<Value, Value> softmaxStats(Lowering &L, Value x);
 

@@ -121,6 +121,7 @@ struct RnnGradLowering : OpLowering<RnnGradOp> {
     Type f = type.getElementType();
     auto stateType = RankedTensorType::get({B, H}, f);
     Value w = operands.getWeight(), g = operands.getGrad();
+    Value wT = transposed(L, w); // once, not per step (see matmulInto)
     Value S = toStates(L, operands.getHidden());
     ValueRange out = timeLoop(
         L, T,
@@ -141,7 +142,7 @@ struct RnnGradLowering : OpLowering<RnnGradOp> {
               })[0];
           return V{insertAt(L, da, dxp, 1, t),
                    matmulInto(L, hPrev, da, true, false, dw),
-                   matmulInto(L, da, w, false, true, zeroed(L, dhNext))};
+                   matmulInto(L, da, wT, false, false, zeroed(L, dhNext))};
         });
     return {out[0], out[1]};
   }
@@ -235,6 +236,7 @@ struct LstmGradLowering : OpLowering<LstmGradOp> {
     auto dxpT = RankedTensorType::get({T, B, 4, H}, f);
     Value w = operands.getWeight(), xp = operands.getInput(),
           g = operands.getGrad();
+    Value wT = transposed(L, w); // once, not per step (see matmulInto)
     Value S = toStates(L, operands.getHidden()),
           C = toStates(L, operands.getCell());
     MLIRContext *c = L.ctx();
@@ -317,7 +319,7 @@ struct LstmGradLowering : OpLowering<LstmGradOp> {
               SmallVector<ReassociationIndices>{{0}, {1, 2}});
           return V{insertAt(L, block, dxp, 0, t),
                    matmulInto(L, hPrev, da, true, false, dw),
-                   matmulInto(L, da, w, false, true, zeroed(L, dh)),
+                   matmulInto(L, da, wT, false, false, zeroed(L, dh)),
                    // Into the loop-carried buffer: scf.for bufferizes in place
                    // only when each yielded value lives where its iter_arg did.
                    linalg::CopyOp::create(L.b, L.loc, d5[4], dc).getResult(0)};

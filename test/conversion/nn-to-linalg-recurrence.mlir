@@ -37,7 +37,9 @@ func.func @rnn(%x: tensor<2x5x3xf32>, %w: tensor<3x3xf32>) -> tensor<2x5x3xf32> 
 }
 
 // Backpropagation through time runs the loop backwards: t = T - 1 - i.
+// W^T for dh = da W^T is copied once before the time loop, not per step.
 // CHECK-LABEL: func.func @rnn_grad
+// CHECK: %[[WT:.*]] = linalg.generic {{.*}} ins(%arg1 : tensor<3x3xf32>)
 // CHECK: scf.for %[[I:.*]] = %c0 to %c5 step %c1 iter_args({{.*}}) -> (tensor<2x5x3xf32>, tensor<3x3xf32>, tensor<2x3xf32>)
 // CHECK:   %[[TP1:.*]] = arith.subi %{{.*}}, %[[I]]
 // CHECK:   arith.subi %[[TP1]], %c1
@@ -65,6 +67,7 @@ func.func @embedding(%ids: tensor<2x5xi32>, %t: tensor<7x4xf32>) -> (tensor<2x5x
 // The LSTM's backward pass: a reversed loop carrying the input gradient
 // (time-major, gate-split), the weight gradient and dh, dc.
 // CHECK-LABEL: func.func @lstm_grad
+// CHECK: linalg.generic {{.*}} ins(%arg2 : tensor<3x12xf32>) outs(%{{.*}} : tensor<12x3xf32>)
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (tensor<5x2x4x3xf32>, tensor<3x12xf32>, tensor<2x3xf32>, tensor<2x3xf32>)
 // CHECK: linalg.index 1
 // CHECK: linalg.copy
