@@ -23,7 +23,7 @@ for r in $(seq "$rounds"); do
 done
 stats() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END{printf "%s %s %s", v[int((NR+1)/2)], v[1], v[NR]}'; }
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), 1 thread, $rounds rounds"
-echo "torch blas: $(/usr/bin/python3 -c 'import torch' 2>/dev/null; readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)"
+echo "torch blas: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)"
 printf '%-16s %22s %22s %12s\n' model "dlc JIT steps/s" "PyTorch steps/s" "dlc/PyTorch"
 for m in "${models[@]}"; do
   read -r dm dlo dhi <<<"$(echo "${dlc[$m]}" | stats)"
