@@ -53,16 +53,7 @@ struct BatchMatmulLowering : OpLowering<BatchMatmulOp> {
 struct TransposeLowering : OpLowering<TransposeOp> {
   using OpLowering::OpLowering;
   V lower(TransposeOp op, Adaptor operands, Lowering &L) const override {
-    ArrayRef<int64_t> perm = op.getPermutation();
-    int64_t rank = perm.size();
-    SmallVector<AffineExpr> in(rank);
-    for (auto [i, p] : llvm::enumerate(perm))
-      in[p] = d(i, L.ctx());
-    auto type = op.getType();
-    return {L.generic(
-        type, operands.getInput(), L.empty(type),
-        {L.map(rank, in), L.identity(rank)}, L.iterators(rank, rank),
-        [](OpBuilder &, Location, ValueRange a) { return V{a[0]}; })[0]};
+    return {transposed(L, operands.getInput(), op.getPermutation())};
   }
 };
 

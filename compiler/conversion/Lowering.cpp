@@ -78,14 +78,20 @@ Value insertAt(Lowering &L, Value slice, Value x, int64_t dim,
                                        s.strides);
 }
 
-Value transposed(Lowering &L, Value x) {
-  MLIRContext *c = L.ctx();
+Value transposed(Lowering &L, Value x, ArrayRef<int64_t> perm) {
   auto type = cast<RankedTensorType>(x.getType());
-  auto resultType = RankedTensorType::get(
-      {type.getDimSize(1), type.getDimSize(0)}, type.getElementType());
+  int64_t rank = perm.size();
+  // Result dimension i is input dimension perm[i].
+  SmallVector<AffineExpr> in(rank);
+  SmallVector<int64_t> shape;
+  for (auto [i, p] : llvm::enumerate(perm)) {
+    in[p] = d(i, L.ctx());
+    shape.push_back(type.getDimSize(p));
+  }
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
   return L.generic(resultType, x, L.empty(resultType),
-                   {L.map(2, {d(1, c), d(0, c)}), L.identity(2)},
-                   L.iterators("pp"), [](OpBuilder &, Location, ValueRange a) {
+                   {L.map(rank, in), L.identity(rank)}, L.iterators(rank, rank),
+                   [](OpBuilder &, Location, ValueRange a) {
                      return SmallVector<Value>{a[0]};
                    })[0];
 }

@@ -204,8 +204,9 @@ Value insertAt(Lowering &L, Value slice, Value x, int64_t dim, OpFoldResult at);
 Value matmulInto(Lowering &L, Value lhs, Value rhs, bool ta, bool tb,
                  Value init);
 
-/// The transpose of a rank-2 tensor, as a copy.
-Value transposed(Lowering &L, Value x);
+/// A copy of `x` with its dimensions permuted: result dimension i is
+/// dimension perm[i] of `x` (by default, the transpose of a matrix).
+Value transposed(Lowering &L, Value x, ArrayRef<int64_t> perm = {1, 0});
 
 /// Row-wise max and sum(exp(x - max)) of a rank-2 tensor [N, C].
 std::pair<Value, Value> softmaxStats(Lowering &L, Value x);
