@@ -31,6 +31,16 @@ static Value cloneFresh(OpBuilder &b, Value value) {
   return b.clone(*def)->getResult(0);
 }
 
+/// The source of an extract_slice or the destination of an insert_slice.
+static bool isSubsetUse(OpOperand &use) {
+  Operation *user = use.getOwner();
+  if (auto extract = dyn_cast<tensor::ExtractSliceOp>(user))
+    return &use == &extract.getSourceMutable();
+  if (auto insert = dyn_cast<tensor::InsertSliceOp>(user))
+    return &use == &insert.getDestMutable();
+  return false;
+}
+
 namespace {
 struct UnshareInitTensorsPass
     : dlc::impl::UnshareInitTensorsBase<UnshareInitTensorsPass> {
@@ -43,10 +53,16 @@ struct UnshareInitTensorsPass
         shared.push_back(op->getResult(0));
     });
     for (Value value : shared) {
-      // Every use but the first gets its own chain right before its user
-      // (dynamic sizes are operands of the chain, so they dominate it too).
-      for (OpOperand &use :
-           llvm::make_early_inc_range(llvm::drop_begin(value.getUses()))) {
+      // Every use but one gets its own chain right before its user (dynamic
+      // sizes are operands of the chain, so they dominate it too). The one
+      // kept is the subset uses, if any: a slice of the tensor written by an
+      // op and inserted back (a padded operand: fill, then its interior
+      // written in place), which must stay one buffer.
+      bool keepSubsets = llvm::any_of(value.getUses(), isSubsetUse);
+      bool keptOne = keepSubsets;
+      for (OpOperand &use : llvm::make_early_inc_range(value.getUses())) {
+        if (keepSubsets ? isSubsetUse(use) : !std::exchange(keptOne, true))
+          continue;
         OpBuilder b(use.getOwner());
         use.set(cloneFresh(b, value));
       }

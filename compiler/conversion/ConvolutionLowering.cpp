@@ -79,13 +79,13 @@ Value window(Lowering &L, int64_t k, Type t) {
 /// The windows of a padded input x [N, C, Hp, Wp] as columns (im2col), in
 /// one of two layouts:
 ///   kMajor: [N, C*K*K, OH*OW], cols[n, (c, kh, kw), (oh, ow)]
-///   pMajor: [N, OH*OW, C*K*K], cols[n, (oh, ow), (c, kh, kw)]
+///   rows:   [N*OH*OW, C*K*K],  cols[(n, oh, ow), (c, kh, kw)]
 /// both = x[n, c, oh*s + kh, ow*s + kw]. Convolutions then become
 /// contractions with their loops in (batch, M, N, K) order, which
 /// dlc-tile-contractions tiles and vectorizes; the vectorized N dimension is
 /// contiguous in the column layout each contraction reads.
 Value columns(Lowering &L, Value x, int64_t kh, int64_t kw, int64_t s,
-              int64_t oh, int64_t ow, bool pMajor) {
+              int64_t oh, int64_t ow, bool rows) {
   auto in = tensorType(x);
   int64_t n = in.getDimSize(0), ch = in.getDimSize(1);
   Type t = in.getElementType();
@@ -99,11 +99,11 @@ Value columns(Lowering &L, Value x, int64_t kh, int64_t kw, int64_t s,
   AffineExpr k = d(1, c) * (kh * kw) + d(2, c) * kw + d(3, c);
   AffineExpr p = d(4, c) * ow + d(5, c);
   AffineMap out =
-      pMajor ? L.map(6, {d(0, c), p, k}) : L.map(6, {d(0, c), k, p});
-  auto type = RankedTensorType::get(
-      pMajor ? ArrayRef<int64_t>{n, oh * ow, ch * kh * kw}
-             : ArrayRef<int64_t>{n, ch * kh * kw, oh * ow},
-      t);
+      rows ? L.map(6, {d(0, c) * (oh * ow) + p, k}) : L.map(6, {d(0, c), k, p});
+  auto type =
+      RankedTensorType::get(rows ? ArrayRef<int64_t>{n * oh * ow, ch * kh * kw}
+                                 : ArrayRef<int64_t>{n, ch * kh * kw, oh * ow},
+                            t);
   Value kernelSizes = L.empty(RankedTensorType::get({kh, kw}, t));
   Value positions = L.empty(RankedTensorType::get({oh, ow}, t));
   return L.generic(
@@ -135,7 +135,7 @@ struct Conv2DLowering : OpLowering<Conv2DOp> {
     auto wType = cast<RankedTensorType>(operands.getFilter().getType());
     Value x = padSpatial(L, operands.getInput(), op.getPadding());
     Value cols = columns(L, x, wType.getDimSize(2), wType.getDimSize(3),
-                         op.getStride(), oh, ow, /*pMajor=*/false);
+                         op.getStride(), oh, ow, /*rows=*/false);
     Value w = tensor::CollapseShapeOp::create(L.b, L.loc, operands.getFilter(),
                                               filterGroups());
     // (n, f, p, k): y[n, f, p] += w[f, k] * cols[n, k, p].
@@ -160,16 +160,16 @@ struct Conv2DFilterGradLowering : OpLowering<Conv2DFilterGradOp> {
     Value x = padSpatial(L, operands.getInput(), op.getPadding());
     Value cols =
         columns(L, x, type.getDimSize(2), type.getDimSize(3), op.getStride(),
-                gType.getDimSize(2), gType.getDimSize(3), /*pMajor=*/true);
-    Value g = collapseSpatial(L, operands.getGrad());
-    // (f, k, n, p): dw[f, k] += g[n, f, p] * cols[n, p, k].
-    MLIRContext *c = L.ctx();
+                gType.getDimSize(2), gType.getDimSize(3), /*rows=*/true);
+    // dw[f, k] = sum over (n, p) of g[n, f, p] * cols[(n, p), k]: with g
+    // transposed to [F, N*P] this is one matmul with a single reduction
+    // loop, which the targets tile and vectorize as outer products (with two
+    // reduction loops, n and p, it became scalar code).
+    Value g = transposed(L, collapseSpatial(L, operands.getGrad()), {1, 0, 2});
+    g = tensor::CollapseShapeOp::create(
+        L.b, L.loc, g, SmallVector<ReassociationIndices>{{0}, {1, 2}});
     auto flat = RankedTensorType::get({f, ckk}, type.getElementType());
-    Value dw = L.generic(flat, {g, cols}, L.filled(flat, 0.0),
-                         {L.map(4, {d(2, c), d(0, c), d(3, c)}),
-                          L.map(4, {d(2, c), d(3, c), d(1, c)}),
-                          L.map(4, {d(0, c), d(1, c)})},
-                         L.iterators("pprr"), multiplyAdd)[0];
+    Value dw = matmulInto(L, g, cols, false, false, L.filled(flat, 0.0));
     return {
         tensor::ExpandShapeOp::create(L.b, L.loc, type, dw, filterGroups())};
   }

@@ -43,9 +43,14 @@ static bool isWindowGeneric(Operation *op) {
 /// produced by one, or one of its results is used by one (directly or
 /// through a reshape).
 static bool touchesWindow(Operation *generic) {
-  for (Value operand : generic->getOperands())
-    if (isWindowGeneric(operand.getDefiningOp()))
+  for (Value operand : generic->getOperands()) {
+    Operation *producer = operand.getDefiningOp();
+    if (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+            producer))
+      producer = producer->getOperand(0).getDefiningOp();
+    if (isWindowGeneric(producer))
       return true;
+  }
   for (Operation *user : generic->getUsers()) {
     if (isWindowGeneric(user))
       return true;

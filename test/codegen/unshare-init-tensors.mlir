@@ -56,3 +56,31 @@ func.func @shared_empty(%x: tensor<8xf32>, %n: index) -> (tensor<8xf32>, tensor<
   } -> tensor<8xf32>
   return %z, %g, %g : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
 }
+
+// A padded operand (a pad fused into its producer): the fill is sliced, its
+// interior written, and the result inserted back. Those subset uses keep the
+// fill, so the producer writes into the padded buffer in place; its other
+// user (the matmul) gets its own fill.
+// CHECK-LABEL: func.func @padded
+// CHECK: %[[F:.*]] = linalg.fill {{.*}} -> tensor<8x16xf32>
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[F]][0, 0] [8, 12] [1, 1]
+// CHECK: %[[G:.*]] = linalg.generic {{.*}} outs(%[[S]] : tensor<8x12xf32>)
+// CHECK: tensor.insert_slice %[[G]] into %[[F]][0, 0] [8, 12] [1, 1]
+// CHECK: %[[F2:.*]] = linalg.fill {{.*}} -> tensor<8x16xf32>
+// CHECK: linalg.matmul {{.*}} outs(%[[F2]] : tensor<8x16xf32>)
+#id2 = affine_map<(i, j) -> (i, j)>
+func.func @padded(%x: tensor<8x12xf32>, %a: tensor<8x8xf32>, %b: tensor<8x16xf32>) -> (tensor<8x16xf32>, tensor<8x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x16xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %s = tensor.extract_slice %f[0, 0] [8, 12] [1, 1] : tensor<8x16xf32> to tensor<8x12xf32>
+  %g = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<8x12xf32>) outs(%s : tensor<8x12xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %t = arith.mulf %in, %in : f32
+      linalg.yield %t : f32
+  } -> tensor<8x12xf32>
+  %p = tensor.insert_slice %g into %f[0, 0] [8, 12] [1, 1] : tensor<8x12xf32> into tensor<8x16xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<8x8xf32>, tensor<8x16xf32>) outs(%f : tensor<8x16xf32>) -> tensor<8x16xf32>
+  return %p, %m : tensor<8x16xf32>, tensor<8x16xf32>
+}

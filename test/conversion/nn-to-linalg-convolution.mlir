@@ -11,13 +11,15 @@
 // CHECK-DAG: #[[KK:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d2, d3)>
 // CHECK-DAG: #[[PP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
 // CHECK-DAG: #[[COLS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 9 + d2 * 3 + d3, d4 * 4 + d5)>
-// CHECK-DAG: #[[COLST:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d4 * 4 + d5, d1 * 9 + d2 * 3 + d3)>
+// CHECK-DAG: #[[ROWS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0 * 16 + d4 * 4 + d5, d1 * 9 + d2 * 3 + d3)>
 // CHECK-DAG: #[[FK:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
 // CHECK-DAG: #[[NKP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
 // CHECK-DAG: #[[NFP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
 // CHECK-DAG: #[[KF:.*]] = affine_map<(d0, d1, d2, d3) -> (d3, d1)>
-// CHECK-DAG: #[[G:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d0, d3)>
-// CHECK-DAG: #[[CT:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3, d1)>
+// CHECK-DAG: #[[NFP_FNP:.*]] = affine_map<(d0, d1, d2) -> (d1, d0, d2)>
+// CHECK-DAG: #[[IK:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[KJ:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[IJ:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @conv
 // CHECK: %[[XP:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[SHIFT]]]
 // CHECK: %[[C:.*]] = linalg.generic {indexing_maps = [#[[WIN]], #[[KK]], #[[PP]], #[[COLS]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[XP]], {{.*}}) outs(%{{.*}} : tensor<2x27x16xf32>)
@@ -42,14 +44,16 @@ func.func @pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
 // The input gradient: the columns' gradient w^T g in (n, k, p, f) order,
 // then col2im scatters it into the padded input (window and position loops
 // are reductions, so overlapping windows accumulate) and crops. The filter
-// gradient contracts g with position-major columns [N, OH*OW, C*K*K] in
-// (f, k, n, p) order.
+// gradient is one matmul with a single reduction loop: g transposed to
+// [F, N*OH*OW] times the columns as rows [N*OH*OW, C*K*K].
 // CHECK-LABEL: func.func @conv_grads
 // CHECK: %[[DC:.*]] = linalg.generic {indexing_maps = [#[[KF]], #[[NKP]], #[[NFP]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} {{.*}} outs(%{{.*}} : tensor<2x27x16xf32>)
 // CHECK: %[[DXP:.*]] = linalg.generic {indexing_maps = [#[[COLS]], #[[KK]], #[[PP]], #[[WIN]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[DC]], {{.*}}) outs(%{{.*}} : tensor<2x3x9x9xf32>)
 // CHECK: linalg.generic {{.*}} ins(%[[DXP]] : tensor<2x3x9x9xf32>) outs(%{{.*}} : tensor<2x3x7x7xf32>)
-// CHECK: %[[CT2:.*]] = linalg.generic {indexing_maps = [#[[WIN]], #[[KK]], #[[PP]], #[[COLST]]]{{.*}} outs(%{{.*}} : tensor<2x16x27xf32>)
-// CHECK: %[[DW:.*]] = linalg.generic {indexing_maps = [#[[G]], #[[CT]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}}, %[[CT2]] : tensor<2x4x16xf32>, tensor<2x16x27xf32>) outs(%{{.*}} : tensor<4x27xf32>)
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[WIN]], #[[KK]], #[[PP]], #[[ROWS]]]{{.*}} outs(%{{.*}} : tensor<32x27xf32>)
+// CHECK: %[[GT:.*]] = linalg.generic {indexing_maps = [#[[NFP_FNP]], #{{.*}}]{{.*}} outs(%{{.*}} : tensor<4x2x16xf32>)
+// CHECK: %[[GTF:.*]] = tensor.collapse_shape %[[GT]] {{\[}}[0], [1, 2]] : tensor<4x2x16xf32> into tensor<4x32xf32>
+// CHECK: %[[DW:.*]] = linalg.generic {indexing_maps = [#[[IK]], #[[KJ]], #[[IJ]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[GTF]], %[[R]] : tensor<4x32xf32>, tensor<32x27xf32>) outs(%{{.*}} : tensor<4x27xf32>)
 // CHECK: tensor.expand_shape %[[DW]] {{\[}}[0], [1, 2, 3]] output_shape [4, 3, 3, 3]
 func.func @conv_grads(%g: tensor<2x4x4x4xf32>, %x: tensor<2x3x7x7xf32>, %w: tensor<4x3x3x3xf32>) -> (tensor<2x3x7x7xf32>, tensor<4x3x3x3xf32>) {
   %dx = nn.conv2d_input_grad %g, %w {stride = 2, padding = 1} : tensor<2x4x4x4xf32>, tensor<4x3x3x3xf32> -> tensor<2x3x7x7xf32>

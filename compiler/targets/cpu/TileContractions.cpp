@@ -79,6 +79,57 @@ static void collapseReductions(RewriterBase &rewriter, linalg::LinalgOp &op,
   dims = *newDims;
 }
 
+/// The vectorized (innermost N) dimension of a contraction padded with
+/// zeros to a multiple of 16 lanes (below 16, to a power of two): LLVM
+/// scalarizes the loads and stores of odd-length vectors (a 25- or 60-lane
+/// row became one vinsertps per element, 5-10x slower than whole vectors).
+/// Only the operands indexed by N grow; the padded columns are sliced off the
+/// result. Each element sums the same terms in the same order.
+static void padVectorDim(RewriterBase &rewriter, linalg::LinalgOp &op,
+                         const linalg::ContractionDimensions &dims) {
+  // A contraction that accumulates into a live tensor (a loop-carried
+  // gradient sum) keeps it: padding would copy it and break its in-place
+  // update.
+  for (Value init : op.getDpsInits()) {
+    Operation *def = init.getDefiningOp();
+    if (auto fill = dyn_cast_or_null<linalg::FillOp>(def))
+      def = fill.getDpsInitOperand(0)->get().getDefiningOp();
+    if (!isa_and_nonnull<tensor::EmptyOp>(def))
+      return;
+  }
+  int64_t n = op.getStaticLoopRanges()[dims.n.back()];
+  int64_t multiple = n >= 16 ? 16 : static_cast<int64_t>(llvm::PowerOf2Ceil(n));
+  if (n % multiple == 0)
+    return;
+  linalg::LinalgPaddingOptions options;
+  options.setPaddingDimensions({static_cast<int64_t>(dims.n.back())});
+  options.setPadToMultipleOf({multiple});
+  SmallVector<Attribute> zeros;
+  for (OpOperand &operand : op->getOpOperands())
+    zeros.push_back(rewriter.getZeroAttr(getElementTypeOrSelf(operand.get())));
+  options.setPaddingValues(zeros);
+  options.setCopyBackOp(linalg::LinalgPaddingOptions::CopyBackOp::None);
+  linalg::LinalgOp padded;
+  SmallVector<Value> replacements;
+  SmallVector<tensor::PadOp> pads;
+  rewriter.setInsertionPoint(op);
+  if (failed(linalg::rewriteAsPaddedOp(rewriter, op, options, padded,
+                                       replacements, pads)))
+    return;
+  rewriter.replaceOp(op, replacements);
+  op = padded;
+}
+
+/// The largest multiple of `quantum` that divides `bound` and is at most
+/// `want`; without one, the largest divisor as for any other loop.
+static int64_t vectorTile(int64_t bound, int64_t want, int64_t quantum) {
+  for (int64_t t = std::min(want, bound) / quantum * quantum; t >= quantum;
+       t -= quantum)
+    if (bound % t == 0)
+      return t;
+  return divisorTile(bound, want);
+}
+
 namespace {
 struct TileContractionsPass
     : dlc::cpu::impl::TileContractionsBase<TileContractionsPass> {
@@ -110,19 +161,27 @@ struct TileContractionsPass
     });
 
     IRRewriter rewriter(&getContext());
-    for (auto &[op, dims] : contractions)
+    for (auto &[op, dims] : contractions) {
       collapseReductions(rewriter, op, dims);
+      padVectorDim(rewriter, op, dims);
+    }
     for (auto [op, dims] : contractions) {
       // The innermost M, N and K loops get the (M, N, K) tile; batch loops
-      // and the other M, N and K loops get unit tiles.
-      auto tiles = [&, dims = dims](ArrayRef<int64_t> mnk) {
+      // and the other M, N and K loops get unit tiles. The N tiles are whole
+      // vectors: the register tile a multiple of 16 lanes, the cache tile a
+      // multiple of the register tile.
+      int64_t n = op.getStaticLoopRanges()[dims.n.back()];
+      int64_t regN = vectorTile(n, reg[1], 16);
+      int64_t cacheN = vectorTile(n, std::max(cache[1], regN), regN);
+      auto tiles = [&, dims = dims](ArrayRef<int64_t> mnk, int64_t tileN) {
         SmallVector<int64_t> t(op.getNumLoops(), 1);
         t[dims.m.back()] = mnk[0];
-        t[dims.n.back()] = mnk[1];
+        t[dims.n.back()] = tileN;
         t[dims.k.back()] = mnk[2];
         return t;
       };
-      SmallVector<int64_t> outerTile = tiles(cache), innerTile = tiles(reg);
+      SmallVector<int64_t> outerTile = tiles(cache, cacheN),
+                           innerTile = tiles(reg, regN);
       FailureOr<Operation *> outer = tile(rewriter, op, outerTile);
       if (failed(outer))
         continue;
@@ -139,6 +198,9 @@ struct TileContractionsPass
     // The vectorizer emits broadcast-multiply-reduce; fold it into
     // vector.contract, which lowers to outer-product FMAs in registers.
     RewritePatternSet patterns(&getContext());
+    // A padded operand produced by an elementwise or im2col generic is
+    // written straight into the padded buffer, not copied there.
+    linalg::populateFuseTensorPadWithProducerLinalgOpPatterns(patterns);
     vector::populateVectorReductionToContractPatterns(patterns);
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::populateSinkVectorOpsPatterns(patterns);

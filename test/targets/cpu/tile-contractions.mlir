@@ -73,3 +73,37 @@ func.func @weight_gradient(%x: tensor<4x8x16xf32>, %g: tensor<4x8x64xf32>, %acc:
   } -> tensor<16x64xf32>
   return %0 : tensor<16x64xf32>
 }
+
+// An N of 25 would make 25-lane vectors, whose loads and stores LLVM
+// scalarizes: N is padded with zeros to 32 and tiled in whole vectors; the
+// padded op writes into a fresh fill and the result is its [8, 25] slice.
+// CHECK-LABEL: func.func @odd_columns
+// CHECK: %[[B:.*]] = tensor.pad %arg1 low[0, 0] high[0, 7]
+// CHECK: scf.for {{.*}} to %c32 step %c16
+// CHECK: vector.contract {{.*}} vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [8, 25] [1, 1] : tensor<8x32xf32> to tensor<8x25xf32>
+func.func @odd_columns(%a: tensor<8x32xf32>, %b: tensor<32x25xf32>) -> tensor<8x25xf32> {
+  %0 = nn.matmul %a, %b : tensor<8x32xf32>, tensor<32x25xf32> -> tensor<8x25xf32>
+  return %0 : tensor<8x25xf32>
+}
+
+// A contraction accumulating into a live tensor (here an argument; in the
+// recurrences, a loop-carried gradient) is not padded: its N tile is the
+// largest divisor of 25 within the register tile.
+// CHECK-LABEL: func.func @odd_accumulate
+// CHECK-NOT: tensor.pad
+// CHECK: vector.contract {{.*}} vector<1x5xf32> into vector<4x5xf32>
+#ik = affine_map<(i, j, k) -> (i, k)>
+#kj = affine_map<(i, j, k) -> (k, j)>
+#ij = affine_map<(i, j, k) -> (i, j)>
+func.func @odd_accumulate(%a: tensor<8x32xf32>, %b: tensor<32x25xf32>, %acc: tensor<8x25xf32>) -> tensor<8x25xf32> {
+  %0 = linalg.generic {indexing_maps = [#ik, #kj, #ij],
+      iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<8x32xf32>, tensor<32x25xf32>) outs(%acc : tensor<8x25xf32>) {
+    ^bb0(%x: f32, %y: f32, %z: f32):
+      %m = arith.mulf %x, %y : f32
+      %s = arith.addf %z, %m : f32
+      linalg.yield %s : f32
+  } -> tensor<8x25xf32>
+  return %0 : tensor<8x25xf32>
+}
