@@ -90,26 +90,32 @@ Value columns(Lowering &L, Value x, int64_t kh, int64_t kw, int64_t s,
   int64_t n = in.getDimSize(0), ch = in.getDimSize(1);
   Type t = in.getElementType();
   MLIRContext *c = L.ctx();
-  // Loops (n, c, kh, kw, oh, ow); the unused [KH, KW] and [OH, OW] operands
-  // give the window and position loops their sizes. The columns are written
-  // through flattened indices, so no reshape sits between them and the
-  // contraction that reads them.
-  AffineMap window = L.map(
-      6, {d(0, c), d(1, c), d(4, c) * s + d(2, c), d(5, c) * s + d(3, c)});
-  AffineExpr k = d(1, c) * (kh * kw) + d(2, c) * kw + d(3, c);
-  AffineExpr p = d(4, c) * ow + d(5, c);
-  AffineMap out =
-      rows ? L.map(6, {d(0, c) * (oh * ow) + p, k}) : L.map(6, {d(0, c), k, p});
+  // Each layout is written along its rows, the innermost loops running over
+  // its last dimension: loops (n, c, kh, kw, oh, ow) for kMajor, (n, oh, ow,
+  // c, kh, kw) for rows. The unused [KH, KW] and [OH, OW] operands give the
+  // window and position loops their sizes. The columns are written through
+  // flattened indices, so no reshape sits between them and the contraction
+  // that reads them.
+  auto [dn, dc, dkh, dkw, doh, dow] =
+      rows ? std::array<unsigned, 6>{0, 3, 4, 5, 1, 2}
+           : std::array<unsigned, 6>{0, 1, 2, 3, 4, 5};
+  AffineExpr k = d(dc, c) * (kh * kw) + d(dkh, c) * kw + d(dkw, c);
+  AffineExpr p = d(doh, c) * ow + d(dow, c);
+  AffineMap window = L.map(6, {d(dn, c), d(dc, c), d(doh, c) * s + d(dkh, c),
+                               d(dow, c) * s + d(dkw, c)});
+  AffineMap out = rows ? L.map(6, {d(dn, c) * (oh * ow) + p, k})
+                       : L.map(6, {d(dn, c), k, p});
   auto type =
       RankedTensorType::get(rows ? ArrayRef<int64_t>{n * oh * ow, ch * kh * kw}
                                  : ArrayRef<int64_t>{n, ch * kh * kw, oh * ow},
                             t);
   Value kernelSizes = L.empty(RankedTensorType::get({kh, kw}, t));
   Value positions = L.empty(RankedTensorType::get({oh, ow}, t));
+  AffineMap kernelMap = L.map(6, {d(dkh, c), d(dkw, c)});
+  AffineMap positionMap = L.map(6, {d(doh, c), d(dow, c)});
   return L.generic(
       type, {x, kernelSizes, positions}, L.empty(type),
-      {window, L.map(6, {d(2, c), d(3, c)}), L.map(6, {d(4, c), d(5, c)}), out},
-      L.iterators(6, 6),
+      {window, kernelMap, positionMap, out}, L.iterators(6, 6),
       [](OpBuilder &, Location, ValueRange a) { return V{a[0]}; })[0];
 }
 

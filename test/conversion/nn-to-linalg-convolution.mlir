@@ -11,7 +11,9 @@
 // CHECK-DAG: #[[KK:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d2, d3)>
 // CHECK-DAG: #[[PP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
 // CHECK-DAG: #[[COLS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 9 + d2 * 3 + d3, d4 * 4 + d5)>
-// CHECK-DAG: #[[ROWS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0 * 16 + d4 * 4 + d5, d1 * 9 + d2 * 3 + d3)>
+// CHECK-DAG: #[[RWIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * 2 + d4, d2 * 2 + d5)>
+// CHECK-DAG: #[[RPOS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2)>
+// CHECK-DAG: #[[ROWS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0 * 16 + d1 * 4 + d2, d3 * 9 + d4 * 3 + d5)>
 // CHECK-DAG: #[[FK:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
 // CHECK-DAG: #[[NKP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
 // CHECK-DAG: #[[NFP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
@@ -45,12 +47,13 @@ func.func @pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
 // then col2im scatters it into the padded input (window and position loops
 // are reductions, so overlapping windows accumulate) and crops. The filter
 // gradient is one matmul with a single reduction loop: g transposed to
-// [F, N*OH*OW] times the columns as rows [N*OH*OW, C*K*K].
+// [F, N*OH*OW] times the columns as rows [N*OH*OW, C*K*K], written row by
+// row in (n, oh, ow, c, kh, kw) loop order.
 // CHECK-LABEL: func.func @conv_grads
 // CHECK: %[[DC:.*]] = linalg.generic {indexing_maps = [#[[KF]], #[[NKP]], #[[NFP]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} {{.*}} outs(%{{.*}} : tensor<2x27x16xf32>)
 // CHECK: %[[DXP:.*]] = linalg.generic {indexing_maps = [#[[COLS]], #[[KK]], #[[PP]], #[[WIN]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[DC]], {{.*}}) outs(%{{.*}} : tensor<2x3x9x9xf32>)
 // CHECK: linalg.generic {{.*}} ins(%[[DXP]] : tensor<2x3x9x9xf32>) outs(%{{.*}} : tensor<2x3x7x7xf32>)
-// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[WIN]], #[[KK]], #[[PP]], #[[ROWS]]]{{.*}} outs(%{{.*}} : tensor<32x27xf32>)
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[RWIN]], #[[PP]], #[[RPOS]], #[[ROWS]]]{{.*}} outs(%{{.*}} : tensor<32x27xf32>)
 // CHECK: %[[GT:.*]] = linalg.generic {indexing_maps = [#[[NFP_FNP]], #{{.*}}]{{.*}} outs(%{{.*}} : tensor<4x2x16xf32>)
 // CHECK: %[[GTF:.*]] = tensor.collapse_shape %[[GT]] {{\[}}[0], [1, 2]] : tensor<4x2x16xf32> into tensor<4x32xf32>
 // CHECK: %[[DW:.*]] = linalg.generic {indexing_maps = [#[[IK]], #[[KJ]], #[[IJ]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[GTF]], %[[R]] : tensor<4x32xf32>, tensor<32x27xf32>) outs(%{{.*}} : tensor<4x27xf32>)

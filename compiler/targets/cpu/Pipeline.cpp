@@ -21,6 +21,8 @@ static void cleanUp(OpPassManager &pm) {
 void dlc::cpu::buildCodegenPipeline(OpPassManager &pm) {
   // Contractions: cache tiles, register tiles, vector.contract.
   pm.addNestedPass<func::FuncOp>(createTileContractions());
+  // Elementwise kernels: one loop of whole vectors each.
+  pm.addNestedPass<func::FuncOp>(createVectorizeElementwise());
   cleanUp(pm);
 
   // Caller-owned buffers for the entry points, then bufferize everything else.

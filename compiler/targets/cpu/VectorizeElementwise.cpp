@@ -1,0 +1,121 @@
+//===- VectorizeElementwise.cpp - whole-vector elementwise kernels --------===//
+//
+// Elementwise generics (activations, their gradients, bias adds, optimizer
+// updates) are memory-bound; as scalar loops they reach LLVM with the short
+// inner trip counts of their last dimension. Here the trailing loops that
+// every operand reads contiguously (or not at all) are collapsed into one,
+// tiled by whole vectors and vectorized, so each kernel is one loop of
+// full-width loads, math and stores.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/targets/cpu/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+namespace dlc::cpu {
+#define GEN_PASS_DEF_VECTORIZEELEMENTWISE
+#include "compiler/targets/cpu/Passes.h.inc"
+} // namespace dlc::cpu
+
+using namespace mlir;
+
+/// Vector lanes of the tiles: LLVM scalarizes loads and stores of vectors
+/// whose length is not a multiple of the machine's vector.
+constexpr int64_t kLaneQuantum = 16;
+
+/// True for a generic whose loops are all parallel and whose operands are
+/// each read (and the result written) either along the innermost loop, as
+/// their last dimension, or not along it at all (a broadcast).
+static bool isElementwise(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.hasDynamicShape() ||
+      op.getNumLoops() == 0 || op.getNumParallelLoops() != op.getNumLoops())
+    return false;
+  unsigned inner = op.getNumLoops() - 1;
+  for (AffineMap map : op.getIndexingMapsArray()) {
+    if (!map.isProjectedPermutation())
+      return false;
+    bool readsInner = map.isFunctionOfDim(inner);
+    if (readsInner &&
+        map.getResults().back() != getAffineDimExpr(inner, op.getContext()))
+      return false;
+  }
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (!op.getMatchingIndexingMap(&init).isIdentity())
+      return false;
+  return succeeded(linalg::vectorizeOpPrecondition(op));
+}
+
+/// Collapses the longest run of trailing loops that every operand reads
+/// contiguously into one loop.
+static void collapseTrailingLoops(RewriterBase &rewriter,
+                                  linalg::GenericOp &op) {
+  int64_t loops = op.getNumLoops();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  for (int64_t first = 0; first + 1 < loops; ++first) {
+    ReassociationIndices run =
+        llvm::to_vector(llvm::seq<int64_t>(first, loops));
+    if (!linalg::areDimSequencesPreserved(maps, run))
+      continue;
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::CollapseResult> collapsed =
+        linalg::collapseOpIterationDims(op, run, rewriter);
+    if (failed(collapsed))
+      return;
+    rewriter.replaceOp(op, collapsed->results);
+    op = cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
+    return;
+  }
+}
+
+/// The largest multiple of kLaneQuantum that divides `size` and is at most
+/// `most`, or 0.
+static int64_t laneTile(int64_t size, int64_t most) {
+  for (int64_t t = std::min(size, most) / kLaneQuantum * kLaneQuantum; t > 0;
+       t -= kLaneQuantum)
+    if (size % t == 0)
+      return t;
+  return 0;
+}
+
+namespace {
+struct VectorizeElementwisePass
+    : dlc::cpu::impl::VectorizeElementwiseBase<VectorizeElementwisePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> candidates;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (isElementwise(op))
+        candidates.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : candidates) {
+      // A generic whose (collapsed) inner size has no whole-vector tile is
+      // left to LLVM.
+      collapseTrailingLoops(rewriter, op);
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      int64_t lanes = laneTile(ranges.back(), maxLanes);
+      if (lanes == 0)
+        continue;
+      SmallVector<OpFoldResult> sizes(ranges.size(), rewriter.getIndexAttr(1));
+      sizes.back() = rewriter.getIndexAttr(lanes);
+      scf::SCFTilingOptions options;
+      options.setTileSizes(sizes);
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled))
+        continue;
+      rewriter.replaceOp(op, tiled->replacements);
+      Operation *tile = tiled->tiledOps.back();
+      rewriter.setInsertionPoint(tile);
+      FailureOr<linalg::VectorizationResult> vectorized =
+          linalg::vectorize(rewriter, tile);
+      if (succeeded(vectorized))
+        rewriter.replaceOp(tile, vectorized->replacements);
+    }
+  }
+};
+} // namespace
