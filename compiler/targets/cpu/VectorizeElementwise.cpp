@@ -34,7 +34,9 @@ static bool isElementwise(linalg::GenericOp op) {
     return false;
   unsigned inner = op.getNumLoops() - 1;
   for (AffineMap map : op.getIndexingMapsArray()) {
-    if (!map.isProjectedPermutation())
+    // Constant indices (one gate of the LSTM's [B, 4, H] gates) are fine.
+    if (!llvm::all_of(map.getResults(),
+                      llvm::IsaPred<AffineDimExpr, AffineConstantExpr>))
       return false;
     bool readsInner = map.isFunctionOfDim(inner);
     if (readsInner &&
@@ -44,7 +46,63 @@ static bool isElementwise(linalg::GenericOp op) {
   for (OpOperand &init : op.getDpsInitsMutable())
     if (!op.getMatchingIndexingMap(&init).isIdentity())
       return false;
-  return succeeded(linalg::vectorizeOpPrecondition(op));
+  return true;
+}
+
+/// An input read at constant indices (the LSTM's gate g of [B, 4, H] at
+/// (b, g, j)) becomes a slice without those dimensions, read through the
+/// remaining ones: MLIR's vectorizer accepts only projected permutations.
+/// Returns whether it sliced anything.
+static bool sliceConstantIndices(RewriterBase &rewriter,
+                                 linalg::GenericOp &op) {
+  auto isConstant = llvm::IsaPred<AffineConstantExpr>;
+  if (llvm::none_of(op.getIndexingMapsArray(), [&](AffineMap map) {
+        return llvm::any_of(map.getResults(), isConstant);
+      }))
+    return false;
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    auto type = dyn_cast<RankedTensorType>(input->get().getType());
+    if (!type || llvm::none_of(map.getResults(), isConstant)) {
+      inputs.push_back(input->get());
+      maps.push_back(map);
+      continue;
+    }
+    SmallVector<OpFoldResult> offsets, sizes,
+        strides(type.getRank(), rewriter.getIndexAttr(1));
+    SmallVector<AffineExpr> kept;
+    SmallVector<int64_t> shape;
+    for (auto [i, e] : llvm::enumerate(map.getResults())) {
+      if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+        offsets.push_back(rewriter.getIndexAttr(c.getValue()));
+        sizes.push_back(rewriter.getIndexAttr(1));
+        continue;
+      }
+      offsets.push_back(rewriter.getIndexAttr(0));
+      sizes.push_back(rewriter.getIndexAttr(type.getDimSize(i)));
+      kept.push_back(e);
+      shape.push_back(type.getDimSize(i));
+    }
+    inputs.push_back(tensor::ExtractSliceOp::create(
+        rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
+        input->get(), offsets, sizes, strides));
+    maps.push_back(
+        AffineMap::get(map.getNumDims(), 0, kept, rewriter.getContext()));
+  }
+  for (OpOperand &init : op.getDpsInitsMutable())
+    maps.push_back(op.getMatchingIndexingMap(&init));
+  auto sliced = linalg::GenericOp::create(rewriter, loc, op.getResultTypes(),
+                                          inputs, op.getDpsInits(), maps,
+                                          op.getIteratorTypesArray());
+  rewriter.inlineRegionBefore(op.getRegion(), sliced.getRegion(),
+                              sliced.getRegion().begin());
+  rewriter.replaceOp(op, sliced.getResults());
+  op = sliced;
+  return true;
 }
 
 /// Collapses the longest run of trailing loops that every operand reads
@@ -94,7 +152,13 @@ struct VectorizeElementwisePass
     for (linalg::GenericOp op : candidates) {
       // A generic whose (collapsed) inner size has no whole-vector tile is
       // left to LLVM.
-      collapseTrailingLoops(rewriter, op);
+      // The slices are strided (a gate's rows are 4 H apart): collapsing
+      // their loops would copy them.
+      bool sliced = sliceConstantIndices(rewriter, op);
+      if (failed(linalg::vectorizeOpPrecondition(op)))
+        continue;
+      if (!sliced)
+        collapseTrailingLoops(rewriter, op);
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       int64_t lanes = laneTile(ranges.back(), maxLanes);
       if (lanes == 0)

@@ -82,3 +82,25 @@ func.func @left_alone(%x: tensor<32x32xf32>, %l: tensor<8x10xf32>, %b: tensor<10
   } -> tensor<8x10xf32>
   return %t, %s, %n : tensor<32x32xf32>, tensor<32xf32>, tensor<8x10xf32>
 }
+
+// The LSTM's gate math reads each gate of [B, 4, H] at a constant index: the
+// gates become [B, H] slices read through projected permutations, which the
+// vectorizer accepts. Their rows are 4 H apart, so the loops stay uncollapsed.
+// CHECK-LABEL: func.func @gate
+// CHECK: tensor.extract_slice %arg1[0, 1, 0] [8, 1, 64] [1, 1, 1] : tensor<8x4x64xf32> to tensor<8x64xf32>
+// CHECK: scf.for {{.*}} to %c8 step %c1
+// CHECK: scf.for {{.*}} to %c64 step %c64
+// CHECK: math.tanh {{.*}} : vector<1x64xf32>
+#bj = affine_map<(b, j) -> (b, j)>
+#g1 = affine_map<(b, j) -> (b, 1, j)>
+func.func @gate(%c: tensor<8x64xf32>, %g: tensor<8x4x64xf32>) -> tensor<8x64xf32> {
+  %e = tensor.empty() : tensor<8x64xf32>
+  %0 = linalg.generic {indexing_maps = [#bj, #g1, #bj], iterator_types = ["parallel", "parallel"]}
+      ins(%c, %g : tensor<8x64xf32>, tensor<8x4x64xf32>) outs(%e : tensor<8x64xf32>) {
+    ^bb0(%x: f32, %y: f32, %out: f32):
+      %t = math.tanh %y : f32
+      %m = arith.mulf %x, %t : f32
+      linalg.yield %m : f32
+  } -> tensor<8x64xf32>
+  return %0 : tensor<8x64xf32>
+}
