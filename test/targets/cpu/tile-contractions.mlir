@@ -1,20 +1,36 @@
 // RUN: dlc-opt %s --pass-pipeline='builtin.module(convert-nn-to-linalg,func.func(dlc-tile-contractions{cache-tile=32,64,64 register-tile=4,16,1}))' | FileCheck %s
 
-// Cache tiles of 32x64 (K 64, shrunk to a divisor: 48 of 96), then 4x16x1
-// register tiles turned into vector.contract.
+// Cache tiles of 32x64, then 4x16x1 register tiles turned into
+// vector.contract. The reduction (96, within twice the cache tile's 64)
+// stays whole in the cache tile, so the zero fill of the result is fused
+// into it: each cache tile zeroes its own part right before accumulating.
 // CHECK-LABEL: func.func @matmul
 // CHECK: scf.for {{.*}} to %c64 step %c32
 // CHECK: scf.for {{.*}} to %c128 step %c64
-// CHECK: scf.for {{.*}} to %c96 step %c48
+// CHECK: linalg.fill {{.*}} -> tensor<32x64xf32>
 // CHECK: scf.for {{.*}} to %c32 step %c4
 // CHECK: scf.for {{.*}} to %c64 step %c16
-// CHECK: scf.for {{.*}} to %c48 step %c1
+// CHECK: scf.for {{.*}} to %c96 step %c1
 // CHECK: vector.transfer_read {{.*}} : tensor<4x1xf32>, vector<4x1xf32>
 // CHECK: vector.transfer_read {{.*}} : tensor<1x16xf32>, vector<1x16xf32>
 // CHECK: vector.contract {{.*}} vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
 // CHECK-NOT: linalg.generic
 func.func @matmul(%a: tensor<64x96xf32>, %b: tensor<96x128xf32>) -> tensor<64x128xf32> {
   %0 = nn.matmul %a, %b : tensor<64x96xf32>, tensor<96x128xf32> -> tensor<64x128xf32>
+  return %0 : tensor<64x128xf32>
+}
+
+// A longer reduction is tiled in the cache tile (320 by 64): the fill of the
+// whole result stays in front of the loops.
+// CHECK-LABEL: func.func @long_reduction
+// CHECK: linalg.fill {{.*}} -> tensor<64x128xf32>
+// CHECK: scf.for {{.*}} to %c64 step %c32
+// CHECK: scf.for {{.*}} to %c128 step %c64
+// CHECK: scf.for {{.*}} to %c320 step %c64
+// CHECK-NOT: linalg.fill
+// CHECK: vector.contract
+func.func @long_reduction(%a: tensor<64x320xf32>, %b: tensor<320x128xf32>) -> tensor<64x128xf32> {
+  %0 = nn.matmul %a, %b : tensor<64x320xf32>, tensor<320x128xf32> -> tensor<64x128xf32>
   return %0 : tensor<64x128xf32>
 }
 
