@@ -1,10 +1,14 @@
 #!/usr/bin/python3
-"""The examples' models in PyTorch, for bench/train_steps.sh.
+"""The examples' models in PyTorch, for bench/run.sh.
 
 Each model mirrors examples/<name>.net layer for layer (shapes, optimizer,
 loss, batch 64) and trains on random data of the example's shapes: the time
 of a step does not depend on the values. One thread. Prints the steps per
 second of `--steps` steps after 5 warm-up steps.
+
+With `--forward N` (mlp and lenet) it prints instead the images per second
+of the forward pass at batch N, twice: eager under torch.no_grad(), and
+after torch.jit.optimize_for_inference (TorchScript, folded and fused).
 """
 import argparse
 import os
@@ -113,13 +117,43 @@ def setup(name):
     return model, opt, batch, loss
 
 
+def images_per_s(forward, x, seconds=1.0):
+    """Images per second of forward(x), after warm-up, over about `seconds`."""
+    for _ in range(3):
+        forward(x)
+    calls, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        forward(x)
+        calls += 1
+    return calls * x.shape[0] / (time.perf_counter() - start)
+
+
+def forward_throughput(name, batch):
+    model, _, _, _ = setup(name)
+    model.eval()
+    shape = (batch, 784) if name == "mlp" else (batch, 1, 28, 28)
+    x = torch.rand(*shape)
+    with torch.no_grad():
+        eager = images_per_s(model, x)
+        optimized = torch.jit.optimize_for_inference(torch.jit.script(model))
+        fused = images_per_s(optimized, x)
+    print(f"{eager:.0f} {fused:.0f} images/s (eager, optimize_for_inference)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("model", choices=["mlp", "lenet", "char_lstm", "char_attention"])
     ap.add_argument("--steps", type=int, default=100)
+    ap.add_argument("--forward", type=int, metavar="BATCH",
+                    help="forward images/s at this batch (mlp, lenet)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(42)
+    if args.forward:
+        if args.model not in ("mlp", "lenet"):
+            ap.error("--forward is for mlp and lenet")
+        forward_throughput(args.model, args.forward)
+        return
     model, opt, batch, loss = setup(args.model)
     batches = [batch() for _ in range(8)]
 
