@@ -10,6 +10,8 @@
 #include "compiler/conversion/NNToLinalg.h"
 #include "dialects/nn/NNDialect.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 using namespace mlir;
 using namespace dlc::nn;
 using namespace dlc::conversion;
@@ -132,27 +134,102 @@ Value expandSpatial(Lowering &L, Value x, RankedTensorType type) {
 /// A filter [F, C, K, K] as [F, C*K*K], and back.
 SmallVector<ReassociationIndices> filterGroups() { return {{0}, {1, 2, 3}}; }
 
+/// Images per chunk of a convolution over a batch: the largest divisor of
+/// the batch whose im2col columns (`bytesPerImage` each) fit in 256 KB, so
+/// that they stay in the core's cache between being written and being read
+/// by the contraction (a batch of 256 LeNet images has 15 MB of columns).
+int64_t imagesPerChunk(int64_t batch, int64_t bytesPerImage) {
+  constexpr int64_t kChunkBytes = 256 * 1024;
+  for (int64_t chunk = std::max<int64_t>(1, kChunkBytes / bytesPerImage);
+       chunk > 1; --chunk)
+    if (chunk <= batch && batch % chunk == 0)
+      return chunk;
+  return 1;
+}
+
+/// x[i : i + size] along the first (batch) dimension, or `part` inserted
+/// there into x.
+SliceSpec batchSlice(OpBuilder &b, RankedTensorType type, Value i,
+                     int64_t size) {
+  SliceSpec s;
+  s.offsets.assign(type.getRank(), b.getIndexAttr(0));
+  s.strides.assign(type.getRank(), b.getIndexAttr(1));
+  for (int64_t dim : type.getShape())
+    s.sizes.push_back(b.getIndexAttr(dim));
+  s.offsets[0] = i;
+  s.sizes[0] = b.getIndexAttr(size);
+  return s;
+}
+Value extractBatch(Lowering &L, Value x, Value i, int64_t size) {
+  SliceSpec s = batchSlice(L.b, tensorType(x), i, size);
+  return tensor::ExtractSliceOp::create(L.b, L.loc, x, s.offsets, s.sizes,
+                                        s.strides);
+}
+Value insertBatch(Lowering &L, Value part, Value x, Value i) {
+  SliceSpec s =
+      batchSlice(L.b, tensorType(x), i, tensorType(part).getDimSize(0));
+  return tensor::InsertSliceOp::create(L.b, L.loc, part, x, s.offsets, s.sizes,
+                                       s.strides);
+}
+
+/// for i in [0, batch) step chunk: body(i, iterArgs) -> new iterArgs.
+Value chunkLoop(Lowering &L, int64_t batch, int64_t chunk, Value init,
+                function_ref<Value(Value, Value)> body) {
+  OpBuilder &b = L.b;
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, L.loc, v).getResult();
+  };
+  auto loop = scf::ForOp::create(
+      b, L.loc, index(0), index(batch), index(chunk), ValueRange{init},
+      [&](OpBuilder &nb, Location nl, Value i, ValueRange args) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+        scf::YieldOp::create(b, nl, body(i, args[0]));
+      });
+  return loop.getResult(0);
+}
+
+/// body(x[i : i + chunk]) for each chunk of images of x, inserted into a
+/// result of `type` (one call on all of x when a single chunk holds them).
+Value overChunks(Lowering &L, Value x, RankedTensorType type, int64_t chunk,
+                 function_ref<Value(Value)> body) {
+  int64_t batch = tensorType(x).getDimSize(0);
+  if (chunk == batch)
+    return body(x);
+  return chunkLoop(L, batch, chunk, L.empty(type), [&](Value i, Value y) {
+    return insertBatch(L, body(extractBatch(L, x, i, chunk)), y, i);
+  });
+}
+
 struct Conv2DLowering : OpLowering<Conv2DOp> {
   using OpLowering::OpLowering;
   V lower(Conv2DOp op, Adaptor operands, Lowering &L) const override {
     auto type = op.getType();
-    int64_t n = type.getDimSize(0), f = type.getDimSize(1),
-            oh = type.getDimSize(2), ow = type.getDimSize(3);
+    int64_t f = type.getDimSize(1), oh = type.getDimSize(2),
+            ow = type.getDimSize(3);
     auto wType = cast<RankedTensorType>(operands.getFilter().getType());
-    Value x = padSpatial(L, operands.getInput(), op.getPadding());
-    Value cols = columns(L, x, wType.getDimSize(2), wType.getDimSize(3),
-                         op.getStride(), oh, ow, /*rows=*/false);
+    int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3),
+            ckk = wType.getDimSize(1) * kh * kw;
+    Type t = type.getElementType();
     Value w = tensor::CollapseShapeOp::create(L.b, L.loc, operands.getFilter(),
                                               filterGroups());
-    // (n, f, p, k): y[n, f, p] += w[f, k] * cols[n, k, p].
-    MLIRContext *c = L.ctx();
-    auto flat = RankedTensorType::get({n, f, oh * ow}, type.getElementType());
-    Value y = L.generic(flat, {w, cols}, L.filled(flat, 0.0),
-                        {L.map(4, {d(1, c), d(3, c)}),
-                         L.map(4, {d(0, c), d(3, c), d(2, c)}),
-                         L.map(4, {d(0, c), d(1, c), d(2, c)})},
-                        L.iterators("pppr"), multiplyAdd)[0];
-    return {expandSpatial(L, y, type)};
+    Value x = padSpatial(L, operands.getInput(), op.getPadding());
+    int64_t chunk = imagesPerChunk(
+        type.getDimSize(0), ckk * oh * ow * t.getIntOrFloatBitWidth() / 8);
+    auto chunkType = RankedTensorType::get({chunk, f, oh, ow}, t);
+    return {overChunks(L, x, type, chunk, [&](Value xs) {
+      Value cols = columns(L, xs, kh, kw, op.getStride(), oh, ow,
+                           /*rows=*/false);
+      // (n, f, p, k): y[n, f, p] += w[f, k] * cols[n, k, p].
+      MLIRContext *c = L.ctx();
+      auto flat = RankedTensorType::get({chunk, f, oh * ow}, t);
+      Value y = L.generic(flat, {w, cols}, L.filled(flat, 0.0),
+                          {L.map(4, {d(1, c), d(3, c)}),
+                           L.map(4, {d(0, c), d(3, c), d(2, c)}),
+                           L.map(4, {d(0, c), d(1, c), d(2, c)})},
+                          L.iterators("pppr"), multiplyAdd)[0];
+      return expandSpatial(L, y, chunkType);
+    })};
   }
 };
 
@@ -163,19 +240,42 @@ struct Conv2DFilterGradLowering : OpLowering<Conv2DFilterGradOp> {
     auto gType = cast<RankedTensorType>(operands.getGrad().getType());
     int64_t f = type.getDimSize(0),
             ckk = type.getDimSize(1) * type.getDimSize(2) * type.getDimSize(3);
+    int64_t n = gType.getDimSize(0), oh = gType.getDimSize(2),
+            ow = gType.getDimSize(3);
+    Type t = type.getElementType();
     Value x = padSpatial(L, operands.getInput(), op.getPadding());
-    Value cols =
-        columns(L, x, type.getDimSize(2), type.getDimSize(3), op.getStride(),
-                gType.getDimSize(2), gType.getDimSize(3), /*rows=*/true);
+    auto flat = RankedTensorType::get({f, ckk}, t);
     // dw[f, k] = sum over (n, p) of g[n, f, p] * cols[(n, p), k]: with g
     // transposed to [F, N*P] this is one matmul with a single reduction
     // loop, which the targets tile and vectorize as outer products (with two
     // reduction loops, n and p, it became scalar code).
-    Value g = transposed(L, collapseSpatial(L, operands.getGrad()), {1, 0, 2});
-    g = tensor::CollapseShapeOp::create(
-        L.b, L.loc, g, SmallVector<ReassociationIndices>{{0}, {1, 2}});
-    auto flat = RankedTensorType::get({f, ckk}, type.getElementType());
-    Value dw = matmulInto(L, g, cols, false, false, L.filled(flat, 0.0));
+    auto partial = [&](Value xs, Value gs) {
+      Value cols = columns(L, xs, type.getDimSize(2), type.getDimSize(3),
+                           op.getStride(), oh, ow, /*rows=*/true);
+      Value g = transposed(L, collapseSpatial(L, gs), {1, 0, 2});
+      g = tensor::CollapseShapeOp::create(
+          L.b, L.loc, g, SmallVector<ReassociationIndices>{{0}, {1, 2}});
+      return matmulInto(L, g, cols, false, false, L.filled(flat, 0.0));
+    };
+    // Over chunks of images (as the other two directions), each chunk's
+    // columns in cache; the chunks' sums add up in order.
+    int64_t chunk =
+        imagesPerChunk(n, ckk * oh * ow * t.getIntOrFloatBitWidth() / 8);
+    Value grad = operands.getGrad();
+    Value dw =
+        chunk == n
+            ? partial(x, grad)
+            : chunkLoop(L, n, chunk, L.filled(flat, 0.0),
+                        [&](Value i, Value sum) {
+                          Value part = partial(extractBatch(L, x, i, chunk),
+                                               extractBatch(L, grad, i, chunk));
+                          return L.generic(
+                              flat, part, sum, {L.identity(2), L.identity(2)},
+                              L.iterators(2, 2),
+                              [](OpBuilder &b, Location l, ValueRange a) {
+                                return V{add(b, l, a[1], a[0])};
+                              })[0];
+                        });
     return {
         tensor::ExpandShapeOp::create(L.b, L.loc, type, dw, filterGroups())};
   }
@@ -188,42 +288,52 @@ struct Conv2DInputGradLowering : OpLowering<Conv2DInputGradOp> {
     auto type = op.getType(); // [N, C, H, W]
     auto gType = cast<RankedTensorType>(operands.getGrad().getType());
     auto wType = cast<RankedTensorType>(operands.getFilter().getType());
-    int64_t n = type.getDimSize(0), ch = type.getDimSize(1),
-            kh = wType.getDimSize(2), kw = wType.getDimSize(3),
-            oh = gType.getDimSize(2), ow = gType.getDimSize(3);
+    int64_t ch = type.getDimSize(1), kh = wType.getDimSize(2),
+            kw = wType.getDimSize(3), oh = gType.getDimSize(2),
+            ow = gType.getDimSize(3);
     Type t = type.getElementType();
     MLIRContext *c = L.ctx();
-    // The gradient of the columns: (n, k, p, f):
-    // dcols[n, k, p] += w[f, k] * g[n, f, p].
     Value w = tensor::CollapseShapeOp::create(L.b, L.loc, operands.getFilter(),
                                               filterGroups());
-    Value g = collapseSpatial(L, operands.getGrad());
-    auto colsType = RankedTensorType::get({n, ch * kh * kw, oh * ow}, t);
-    Value dcols = L.generic(colsType, {w, g}, L.filled(colsType, 0.0),
-                            {L.map(4, {d(3, c), d(1, c)}),
-                             L.map(4, {d(0, c), d(3, c), d(2, c)}),
-                             L.map(4, {d(0, c), d(1, c), d(2, c)})},
-                            L.iterators("pppr"), multiplyAdd)[0];
-    // col2im: every column entry back to the input element it was read
-    // from, into the padded input; overlapping windows accumulate (the
-    // window and position loops are reductions into one element). Loops
-    // (n, c, kh, kw, oh, ow), sized as in `columns`.
-    AffineExpr k = d(1, c) * (kh * kw) + d(2, c) * kw + d(3, c);
-    AffineExpr pos = d(4, c) * ow + d(5, c);
-    auto padded = RankedTensorType::get(
-        {n, ch, type.getDimSize(2) + 2 * p, type.getDimSize(3) + 2 * p}, t);
-    Value kernelSizes = L.empty(RankedTensorType::get({kh, kw}, t));
-    Value positions = L.empty(RankedTensorType::get({oh, ow}, t));
-    Value dx = L.generic(
-        padded, {dcols, kernelSizes, positions}, L.filled(padded, 0.0),
-        {L.map(6, {d(0, c), k, pos}), L.map(6, {d(2, c), d(3, c)}),
-         L.map(6, {d(4, c), d(5, c)}),
-         L.map(6, {d(0, c), d(1, c), d(4, c) * s + d(2, c),
-                   d(5, c) * s + d(3, c)})},
-        L.iterators(6, 2), [](OpBuilder &b, Location l, ValueRange a) {
-          return V{add(b, l, a[3], a[0])};
-        })[0];
-    return {cropSpatial(L, dx, type, p)};
+    // Chunks of images, as in the forward convolution: the columns' gradient
+    // of a chunk stays in cache until col2im reads it.
+    int64_t chunk =
+        imagesPerChunk(type.getDimSize(0),
+                       ch * kh * kw * oh * ow * t.getIntOrFloatBitWidth() / 8);
+    auto chunkType = RankedTensorType::get(
+        {chunk, ch, type.getDimSize(2), type.getDimSize(3)}, t);
+    return {overChunks(L, operands.getGrad(), type, chunk, [&](Value gs) {
+      // The gradient of the columns: (n, k, p, f):
+      // dcols[n, k, p] += w[f, k] * g[n, f, p].
+      Value g = collapseSpatial(L, gs);
+      auto colsType = RankedTensorType::get({chunk, ch * kh * kw, oh * ow}, t);
+      Value dcols = L.generic(colsType, {w, g}, L.filled(colsType, 0.0),
+                              {L.map(4, {d(3, c), d(1, c)}),
+                               L.map(4, {d(0, c), d(3, c), d(2, c)}),
+                               L.map(4, {d(0, c), d(1, c), d(2, c)})},
+                              L.iterators("pppr"), multiplyAdd)[0];
+      // col2im: every column entry back to the input element it was read
+      // from, into the padded input; overlapping windows accumulate (the
+      // window and position loops are reductions into one element). Loops
+      // (n, c, kh, kw, oh, ow), sized as in `columns`.
+      AffineExpr k = d(1, c) * (kh * kw) + d(2, c) * kw + d(3, c);
+      AffineExpr pos = d(4, c) * ow + d(5, c);
+      auto padded = RankedTensorType::get(
+          {chunk, ch, type.getDimSize(2) + 2 * p, type.getDimSize(3) + 2 * p},
+          t);
+      Value kernelSizes = L.empty(RankedTensorType::get({kh, kw}, t));
+      Value positions = L.empty(RankedTensorType::get({oh, ow}, t));
+      Value dx = L.generic(
+          padded, {dcols, kernelSizes, positions}, L.filled(padded, 0.0),
+          {L.map(6, {d(0, c), k, pos}), L.map(6, {d(2, c), d(3, c)}),
+           L.map(6, {d(4, c), d(5, c)}),
+           L.map(6, {d(0, c), d(1, c), d(4, c) * s + d(2, c),
+                     d(5, c) * s + d(3, c)})},
+          L.iterators(6, 2), [](OpBuilder &b, Location l, ValueRange a) {
+            return V{add(b, l, a[3], a[0])};
+          })[0];
+      return cropSpatial(L, dx, chunkType, p);
+    })};
   }
 };
 

@@ -23,9 +23,9 @@
 // CHECK-DAG: #[[KJ:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
 // CHECK-DAG: #[[IJ:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @conv
+// CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
 // CHECK: %[[XP:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[SHIFT]]]
 // CHECK: %[[C:.*]] = linalg.generic {indexing_maps = [#[[WIN]], #[[KK]], #[[PP]], #[[COLS]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[XP]], {{.*}}) outs(%{{.*}} : tensor<2x27x16xf32>)
-// CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
 // CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[FK]], #[[NKP]], #[[NFP]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[W]], %[[C]] : tensor<4x27xf32>, tensor<2x27x16xf32>) outs(%{{.*}} : tensor<2x4x16xf32>)
 // CHECK: tensor.expand_shape %[[Y]] {{\[}}[0], [1], [2, 3]] output_shape [2, 4, 4, 4]
 func.func @conv(%x: tensor<2x3x7x7xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x4x4xf32> {
@@ -81,4 +81,25 @@ func.func @pool_grads(%x: tensor<1x2x4x4xf32>, %g: tensor<1x2x2x2xf32>) -> (tens
   %1 = nn.avgpool2d_grad %g {kernel = 2, stride = 2} : tensor<1x2x2x2xf32> -> tensor<1x2x4x4xf32>
   %2 = nn.maxpool2d_grad %g, %x {kernel = 2, stride = 2} : tensor<1x2x2x2xf32>, tensor<1x2x4x4xf32>
   return %0, %1, %2 : tensor<1x2x2x2xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+}
+
+// When the columns of the whole batch would not fit in 256 KB (here 130 KB
+// per image), each direction loops over chunks of images (here two): the
+// forward pass and the input gradient insert each chunk's result, the filter
+// gradient adds each chunk's sum to the running one.
+// CHECK-LABEL: func.func @conv_chunks
+// CHECK: scf.for %[[I:.*]] = %c0 to %c4 step %c2 iter_args(%[[Y:.*]] = %{{.*}}) -> (tensor<4x3x36x36xf32>)
+// CHECK:   tensor.extract_slice %arg0[%[[I]], 0, 0, 0] [2, 1, 40, 40] [1, 1, 1, 1]
+// CHECK:   tensor.insert_slice %{{.*}} into %[[Y]][%[[I]], 0, 0, 0] [2, 3, 36, 36] [1, 1, 1, 1]
+// CHECK: scf.for %[[J:.*]] = %c0{{.*}} to %c4{{.*}} step %c2{{.*}} iter_args(%[[DX:.*]] = %{{.*}}) -> (tensor<4x1x40x40xf32>)
+// CHECK:   tensor.extract_slice %arg1[%[[J]], 0, 0, 0] [2, 3, 36, 36] [1, 1, 1, 1]
+// CHECK:   tensor.insert_slice %{{.*}} into %[[DX]][%[[J]], 0, 0, 0] [2, 1, 40, 40] [1, 1, 1, 1]
+// CHECK: scf.for %[[K:.*]] = %c0{{.*}} to %c4{{.*}} step %c2{{.*}} iter_args(%[[DW:.*]] = %{{.*}}) -> (tensor<3x25xf32>)
+// CHECK:   %[[PART:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} outs(%{{.*}} : tensor<3x25xf32>)
+// CHECK:   linalg.generic {{.*}} ins(%[[PART]] : tensor<3x25xf32>) outs(%[[DW]] : tensor<3x25xf32>)
+func.func @conv_chunks(%x: tensor<4x1x40x40xf32>, %g: tensor<4x3x36x36xf32>, %w: tensor<3x1x5x5xf32>) -> (tensor<4x3x36x36xf32>, tensor<4x1x40x40xf32>, tensor<3x1x5x5xf32>) {
+  %y = nn.conv2d %x, %w : tensor<4x1x40x40xf32>, tensor<3x1x5x5xf32> -> tensor<4x3x36x36xf32>
+  %dx = nn.conv2d_input_grad %g, %w {stride = 1, padding = 0} : tensor<4x3x36x36xf32>, tensor<3x1x5x5xf32> -> tensor<4x1x40x40xf32>
+  %dw = nn.conv2d_filter_grad %g, %x {stride = 1, padding = 0} : tensor<4x3x36x36xf32>, tensor<4x1x40x40xf32> -> tensor<3x1x5x5xf32>
+  return %y, %dx, %dw : tensor<4x3x36x36xf32>, tensor<4x1x40x40xf32>, tensor<3x1x5x5xf32>
 }

@@ -23,8 +23,8 @@ func.func @dense3d(%x: tensor<2x3x4xf32>, %w: tensor<4x5xf32>) -> tensor<2x3x5xf
 // reshapes of its filter and output stay, so it keeps its (n, f, p, k)
 // loops, which the CPU target tiles; the relu stays a generic of its own.
 // CHECK-LABEL: func.func @conv_relu
-// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x27x16xf32>)
 // CHECK: tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]]
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x27x16xf32>)
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
 // CHECK-SAME: outs(%{{.*}} : tensor<2x4x16xf32>)
 // CHECK: tensor.expand_shape

@@ -512,6 +512,14 @@ TEST_F(GradCheck, Conv2DStridePadding) {
         "tensor<3x2x3x3xf64> -> tensor<2x3x4x4xf64>",
         {2, 3, 4, 4});
 }
+// Big enough for the lowering to loop over chunks of images (2 of 2 here:
+// 80 KB of f64 columns per image, 256 KB per chunk) in all three directions.
+TEST_F(GradCheck, Conv2DInImageChunks) {
+  check({"4x1x24x24", "3x1x5x5"},
+        "%y = nn.conv2d %a0, %a1 : tensor<4x1x24x24xf64>, "
+        "tensor<3x1x5x5xf64> -> tensor<4x3x20x20xf64>",
+        {4, 3, 20, 20});
+}
 TEST_F(GradCheck, MaxPool2D) {
   check(
       {"2x3x4x6"},
