@@ -15,7 +15,7 @@ def TileContractions : Pass<"dlc-tile-contractions", "mlir::func::FuncOp"> {
 }
 
 def VectorizeElementwise : Pass<"dlc-vectorize-elementwise", "mlir::func::FuncOp"> {
-  let summary = "Vectorize elementwise generics along their contiguous inner dimension";
+  let summary = "Vectorize elementwise generics and row reductions along their contiguous inner dimension";
   let description = [{
     An elementwise generic (all loops parallel, every operand read along the
     innermost loop or broadcast across it) has its contiguous trailing loops
@@ -24,6 +24,10 @@ def VectorizeElementwise : Pass<"dlc-vectorize-elementwise", "mlir::func::FuncOp
     scalar loops with short inner trip counts (24 for a LeNet feature map),
     which LLVM's loop vectorizer handles slowly and poorly. Generics whose
     inner size has no such tile are left alone.
+
+    A row reduction (only the innermost loop reduces, as in softmax and layer
+    norm and their gradients; rows of 16 to 512 elements, a multiple of 16)
+    is tiled one row at a time and vectorized, the row reduced across lanes.
   }];
   let options = [
     Option<"maxLanes", "max-lanes", "int64_t", "64", "Largest vector tile">,

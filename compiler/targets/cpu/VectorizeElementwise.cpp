@@ -12,7 +12,10 @@
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace dlc::cpu {
 #define GEN_PASS_DEF_VECTORIZEELEMENTWISE
@@ -45,6 +48,35 @@ static bool isElementwise(linalg::GenericOp op) {
   }
   for (OpOperand &init : op.getDpsInitsMutable())
     if (!op.getMatchingIndexingMap(&init).isIdentity())
+      return false;
+  return true;
+}
+
+/// True for a generic reducing along its innermost loop only (a row sum or
+/// maximum: softmax, layer norm, their gradients), every other loop
+/// parallel, the inputs read along the row or broadcast across it, the
+/// results written in loop order; the row a whole number of vectors.
+static bool isRowReduction(linalg::GenericOp op, int64_t maxRow) {
+  unsigned loops = op.getNumLoops();
+  if (!op.hasPureTensorSemantics() || op.hasDynamicShape() || loops < 2 ||
+      op.getNumReductionLoops() != 1 ||
+      !linalg::isReductionIterator(op.getIteratorTypesArray().back()))
+    return false;
+  int64_t row = op.getStaticLoopRanges().back();
+  if (row % kLaneQuantum != 0 || row > maxRow)
+    return false;
+  AffineExpr inner = getAffineDimExpr(loops - 1, op.getContext());
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (!llvm::all_of(map.getResults(),
+                      llvm::IsaPred<AffineDimExpr, AffineConstantExpr>) ||
+        (map.isFunctionOfDim(loops - 1) && map.getResults().back() != inner))
+      return false;
+  }
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (op.getMatchingIndexingMap(&init) !=
+        AffineMap::getMultiDimIdentityMap(loops, op.getContext())
+            .getMajorSubMap(loops - 1))
       return false;
   return true;
 }
@@ -137,18 +169,63 @@ static int64_t laneTile(int64_t size, int64_t most) {
   return 0;
 }
 
+/// Tiles `op` by `sizes` (0: untiled) and vectorizes the tile.
+static void tileAndVectorize(RewriterBase &rewriter, linalg::GenericOp op,
+                             ArrayRef<OpFoldResult> sizes) {
+  scf::SCFTilingOptions options;
+  options.setTileSizes(sizes);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled))
+    return;
+  rewriter.replaceOp(op, tiled->replacements);
+  Operation *tile = tiled->tiledOps.back();
+  rewriter.setInsertionPoint(tile);
+  FailureOr<linalg::VectorizationResult> vectorized =
+      linalg::vectorize(rewriter, tile);
+  if (succeeded(vectorized))
+    rewriter.replaceOp(tile, vectorized->replacements);
+}
+
+/// Rows longer than this stay scalar loops (one vector register file).
+constexpr int64_t kMaxRow = 512;
+
 namespace {
 struct VectorizeElementwisePass
     : dlc::cpu::impl::VectorizeElementwiseBase<VectorizeElementwisePass> {
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<linalg::GenericOp> candidates;
+    SmallVector<linalg::GenericOp> candidates, rows;
     getOperation().walk([&](linalg::GenericOp op) {
       if (isElementwise(op))
         candidates.push_back(op);
+      else if (isRowReduction(op, kMaxRow))
+        rows.push_back(op);
     });
     IRRewriter rewriter(&getContext());
+    // A row reduction: one row per tile, read as whole vectors and reduced
+    // across lanes.
+    for (linalg::GenericOp op : rows) {
+      sliceConstantIndices(rewriter, op);
+      if (failed(linalg::vectorizeOpPrecondition(op)))
+        continue;
+      SmallVector<OpFoldResult> sizes(op.getNumLoops(),
+                                      rewriter.getIndexAttr(1));
+      sizes.back() = rewriter.getIndexAttr(0);
+      tileAndVectorize(rewriter, op, sizes);
+    }
+    if (!rows.empty()) {
+      // [1, ..., 1, row] vectors: drop the unit dimensions, then reduce
+      // each row across its lanes.
+      RewritePatternSet patterns(&getContext());
+      vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+      vector::populateVectorMultiReductionLoweringPatterns(
+          patterns, vector::VectorMultiReductionLowering::InnerReduction);
+      if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+        return signalPassFailure();
+    }
     for (linalg::GenericOp op : candidates) {
       // A generic whose (collapsed) inner size has no whole-vector tile is
       // left to LLVM.
@@ -165,20 +242,7 @@ struct VectorizeElementwisePass
         continue;
       SmallVector<OpFoldResult> sizes(ranges.size(), rewriter.getIndexAttr(1));
       sizes.back() = rewriter.getIndexAttr(lanes);
-      scf::SCFTilingOptions options;
-      options.setTileSizes(sizes);
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), options);
-      if (failed(tiled))
-        continue;
-      rewriter.replaceOp(op, tiled->replacements);
-      Operation *tile = tiled->tiledOps.back();
-      rewriter.setInsertionPoint(tile);
-      FailureOr<linalg::VectorizationResult> vectorized =
-          linalg::vectorize(rewriter, tile);
-      if (succeeded(vectorized))
-        rewriter.replaceOp(tile, vectorized->replacements);
+      tileAndVectorize(rewriter, op, sizes);
     }
   }
 };

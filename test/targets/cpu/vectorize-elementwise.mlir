@@ -50,14 +50,14 @@ func.func @relu_grad(%x: tensor<4x24xf32>, %g: tensor<4x24xf32>) -> tensor<4x24x
 }
 
 // Left alone: a transpose (its input is not read along the inner loop), a
-// reduction, and an inner size with no whole-vector tile (a bias added to
+// reduction over the outer loop (a column sum), and an inner size with no whole-vector tile (a bias added to
 // 10 logits: the rows cannot be collapsed, the bias is read along j only).
 // CHECK-LABEL: func.func @left_alone
 // CHECK-NOT: vector.
 // CHECK-COUNT-3: linalg.generic
 // CHECK-NOT: vector.
 #ji = affine_map<(i, j) -> (j, i)>
-#i = affine_map<(i, j) -> (i)>
+#col = affine_map<(i, j) -> (j)>
 #j = affine_map<(i, j) -> (j)>
 func.func @left_alone(%x: tensor<32x32xf32>, %l: tensor<8x10xf32>, %b: tensor<10xf32>) -> (tensor<32x32xf32>, tensor<32xf32>, tensor<8x10xf32>) {
   %e = tensor.empty() : tensor<32x32xf32>
@@ -67,7 +67,7 @@ func.func @left_alone(%x: tensor<32x32xf32>, %l: tensor<8x10xf32>, %b: tensor<10
       linalg.yield %in : f32
   } -> tensor<32x32xf32>
   %e1 = tensor.empty() : tensor<32xf32>
-  %s = linalg.generic {indexing_maps = [#id2, #i], iterator_types = ["parallel", "reduction"]}
+  %s = linalg.generic {indexing_maps = [#id2, #col], iterator_types = ["reduction", "parallel"]}
       ins(%x : tensor<32x32xf32>) outs(%e1 : tensor<32xf32>) {
     ^bb0(%in: f32, %out: f32):
       %a = arith.addf %in, %out : f32
@@ -103,4 +103,27 @@ func.func @gate(%c: tensor<8x64xf32>, %g: tensor<8x4x64xf32>) -> tensor<8x64xf32
       linalg.yield %m : f32
   } -> tensor<8x64xf32>
   return %0 : tensor<8x64xf32>
+}
+
+// A row reduction (layer norm's mean over the last dimension): one row per
+// tile, read as one vector and reduced across its lanes into the row's
+// accumulator.
+// CHECK-LABEL: func.func @row_sum
+// CHECK: scf.for {{.*}} to %c8 step %c1
+// CHECK: vector.transfer_read {{.*}} : tensor<1x64xf32>, vector<64xf32>
+// CHECK: vector.reduction <add>, {{.*}} : vector<64xf32> into f32
+// CHECK-NOT: linalg.generic
+#row = affine_map<(i, j) -> (i, j)>
+#acc = affine_map<(i, j) -> (i)>
+func.func @row_sum(%x: tensor<8x64xf32>) -> tensor<8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %0 = linalg.generic {indexing_maps = [#row, #acc], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<8x64xf32>) outs(%f : tensor<8xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %in, %out : f32
+      linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %0 : tensor<8xf32>
 }
