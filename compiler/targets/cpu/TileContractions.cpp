@@ -113,6 +113,10 @@ static void collapseReductions(RewriterBase &rewriter, linalg::LinalgOp &op,
   dims = *newDims;
 }
 
+/// Lanes of the vectors the register tiles are made of (one 512-bit
+/// register of f32; two 256-bit ones).
+constexpr int64_t kVectorLanes = 16;
+
 /// The vectorized (innermost N) dimension of a contraction padded with
 /// zeros to a multiple of 16 lanes (below 16, to a power of two): LLVM
 /// scalarizes the loads and stores of odd-length vectors (a 25- or 60-lane
@@ -132,7 +136,9 @@ static void padVectorDim(RewriterBase &rewriter, linalg::LinalgOp &op,
       return;
   }
   int64_t n = op.getStaticLoopRanges()[dims.n.back()];
-  int64_t multiple = n >= 16 ? 16 : static_cast<int64_t>(llvm::PowerOf2Ceil(n));
+  int64_t multiple = n >= kVectorLanes
+                         ? kVectorLanes
+                         : static_cast<int64_t>(llvm::PowerOf2Ceil(n));
   if (n % multiple == 0)
     return;
   linalg::LinalgPaddingOptions options;
@@ -205,7 +211,7 @@ struct TileContractionsPass
       // vectors: the register tile a multiple of 16 lanes, the cache tile a
       // multiple of the register tile.
       int64_t n = op.getStaticLoopRanges()[dims.n.back()];
-      int64_t regN = vectorTile(n, reg[1], 16);
+      int64_t regN = vectorTile(n, reg[1], kVectorLanes);
       int64_t cacheN = vectorTile(n, std::max(cache[1], regN), regN);
       auto tiles = [&, dims = dims](ArrayRef<int64_t> mnk, int64_t tileN) {
         SmallVector<int64_t> t(op.getNumLoops(), 1);

@@ -218,7 +218,10 @@ struct VectorizeElementwisePass
     }
     if (!rows.empty()) {
       // [1, ..., 1, row] vectors: drop the unit dimensions, then reduce
-      // each row across its lanes.
+      // each row across its lanes (in order: vector.reduction without
+      // reassociation sums as the scalar loop did). Applied to the whole
+      // function, these also drop leading unit dimensions of the tiled
+      // contractions' vectors, which lower the same way.
       RewritePatternSet patterns(&getContext());
       vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
       vector::populateVectorMultiReductionLoweringPatterns(
@@ -227,15 +230,15 @@ struct VectorizeElementwisePass
         return signalPassFailure();
     }
     for (linalg::GenericOp op : candidates) {
-      // A generic whose (collapsed) inner size has no whole-vector tile is
-      // left to LLVM.
-      // The slices are strided (a gate's rows are 4 H apart): collapsing
-      // their loops would copy them.
       bool sliced = sliceConstantIndices(rewriter, op);
       if (failed(linalg::vectorizeOpPrecondition(op)))
         continue;
+      // Slices are strided (a gate's rows are 4 H apart): collapsing their
+      // loops would copy them.
       if (!sliced)
         collapseTrailingLoops(rewriter, op);
+      // A generic whose (collapsed) inner size has no whole-vector tile is
+      // left to LLVM.
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       int64_t lanes = laneTile(ranges.back(), maxLanes);
       if (lanes == 0)
