@@ -170,6 +170,19 @@ static int64_t vectorTile(int64_t bound, int64_t want, int64_t quantum) {
   return divisorTile(bound, want);
 }
 
+/// The register tile's N: the largest power-of-two number of vectors that
+/// divides `bound` within `want` lanes. LLVM legalizes a 48-lane vector by
+/// widening it to 64, and cannot widen its loads: they were scalarized like
+/// those of odd lengths.
+static int64_t registerLanes(int64_t bound, int64_t want) {
+  for (int64_t t = static_cast<int64_t>(
+           llvm::bit_floor(static_cast<uint64_t>(std::max<int64_t>(want, 1))));
+       t >= kVectorLanes; t /= 2)
+    if (bound % t == 0)
+      return t;
+  return divisorTile(bound, want);
+}
+
 namespace {
 struct TileContractionsPass
     : dlc::cpu::impl::TileContractionsBase<TileContractionsPass> {
@@ -208,10 +221,10 @@ struct TileContractionsPass
     for (auto [op, dims] : contractions) {
       // The innermost M, N and K loops get the (M, N, K) tile; batch loops
       // and the other M, N and K loops get unit tiles. The N tiles are whole
-      // vectors: the register tile a multiple of 16 lanes, the cache tile a
+      // vectors: the register tile 16, 32 or 64 lanes, the cache tile a
       // multiple of the register tile.
       int64_t n = op.getStaticLoopRanges()[dims.n.back()];
-      int64_t regN = vectorTile(n, reg[1], kVectorLanes);
+      int64_t regN = registerLanes(n, reg[1]);
       int64_t cacheN = vectorTile(n, std::max(cache[1], regN), regN);
       auto tiles = [&, dims = dims](ArrayRef<int64_t> mnk, int64_t tileN) {
         SmallVector<int64_t> t(op.getNumLoops(), 1);

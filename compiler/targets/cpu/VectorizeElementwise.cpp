@@ -25,7 +25,7 @@ namespace dlc::cpu {
 using namespace mlir;
 
 /// Vector lanes of the tiles: LLVM scalarizes loads and stores of vectors
-/// whose length is not a multiple of the machine's vector.
+/// whose length is not a power-of-two multiple of the machine's vector.
 constexpr int64_t kLaneQuantum = 16;
 
 /// True for a generic whose loops are all parallel and whose operands are
@@ -159,11 +159,13 @@ static void collapseTrailingLoops(RewriterBase &rewriter,
   }
 }
 
-/// The largest multiple of kLaneQuantum that divides `size` and is at most
-/// `most`, or 0.
+/// The largest power-of-two multiple of kLaneQuantum that divides `size` and
+/// is at most `most`, or 0 (LLVM scalarizes the loads of a 48-lane vector as
+/// it does those of odd lengths).
 static int64_t laneTile(int64_t size, int64_t most) {
-  for (int64_t t = std::min(size, most) / kLaneQuantum * kLaneQuantum; t > 0;
-       t -= kLaneQuantum)
+  for (int64_t t = static_cast<int64_t>(
+           llvm::bit_floor(static_cast<uint64_t>(std::max<int64_t>(most, 1))));
+       t >= kLaneQuantum; t /= 2)
     if (size % t == 0)
       return t;
   return 0;

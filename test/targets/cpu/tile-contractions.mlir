@@ -1,4 +1,5 @@
 // RUN: dlc-opt %s --pass-pipeline='builtin.module(convert-nn-to-linalg,func.func(dlc-tile-contractions{cache-tile=32,64,64 register-tile=4,16,1}))' | FileCheck %s
+// RUN: dlc-opt %s --pass-pipeline='builtin.module(convert-nn-to-linalg,func.func(dlc-tile-contractions))' | FileCheck %s --check-prefix=DEFAULT
 
 // Cache tiles of 32x64, then 4x16x1 register tiles turned into
 // vector.contract. The reduction (96, within twice the cache tile's 64)
@@ -122,4 +123,13 @@ func.func @odd_accumulate(%a: tensor<8x32xf32>, %b: tensor<32x25xf32>, %acc: ten
       linalg.yield %s : f32
   } -> tensor<8x25xf32>
   return %0 : tensor<8x25xf32>
+}
+
+// With the default register tile (64 lanes), N = 96 gets 32-lane vectors,
+// not 48: LLVM widens a 48-lane vector to 64 and scalarizes its loads.
+// DEFAULT-LABEL: func.func @n96
+// DEFAULT: vector.contract {{.*}} vector<4x1xf32>, vector<1x32xf32> into vector<4x32xf32>
+func.func @n96(%a: tensor<8x16xf32>, %b: tensor<16x96xf32>) -> tensor<8x96xf32> {
+  %0 = nn.matmul %a, %b : tensor<8x16xf32>, tensor<16x96xf32> -> tensor<8x96xf32>
+  return %0 : tensor<8x96xf32>
 }
