@@ -140,6 +140,8 @@ SmallVector<ReassociationIndices> filterGroups() { return {{0}, {1, 2, 3}}; }
 /// by the contraction (a batch of 256 LeNet images has 15 MB of columns).
 int64_t imagesPerChunk(int64_t batch, int64_t bytesPerImage) {
   constexpr int64_t kChunkBytes = 256 * 1024;
+  if (bytesPerImage <= 0)
+    return batch;
   for (int64_t chunk = std::max<int64_t>(1, kChunkBytes / bytesPerImage);
        chunk > 1; --chunk)
     if (chunk <= batch && batch % chunk == 0)
@@ -147,8 +149,8 @@ int64_t imagesPerChunk(int64_t batch, int64_t bytesPerImage) {
   return 1;
 }
 
-/// x[i : i + size] along the first (batch) dimension, or `part` inserted
-/// there into x.
+/// The slice [i, i + size) of a tensor of `type` along its first (batch)
+/// dimension, to extract it or to insert a part there.
 SliceSpec batchSlice(OpBuilder &b, RankedTensorType type, Value i,
                      int64_t size) {
   SliceSpec s;
