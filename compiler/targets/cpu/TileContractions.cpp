@@ -4,7 +4,9 @@
 // is tiled twice with the TilingInterface: a cache tile (M, N, K) and, inside
 // it, a register tile that linalg::vectorize turns into vector.contract.
 // Tile sizes are shrunk to divisors of the static loop bounds, so every tile
-// is full and vectorizes without masks.
+// is full and vectorizes without masks. The vectorized N dimension is first
+// padded to a whole number of vectors, and its register tile is 16, 32 or
+// 64 lanes. A short reduction's zero fill moves into the cache tile.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/targets/cpu/Passes.h"
@@ -263,12 +265,12 @@ struct TileContractionsPass
         rewriter.replaceOp(*inner, vectorized->replacements);
     }
 
-    // The vectorizer emits broadcast-multiply-reduce; fold it into
-    // vector.contract, which lowers to outer-product FMAs in registers.
     RewritePatternSet patterns(&getContext());
     // A padded operand produced by an elementwise or im2col generic is
     // written straight into the padded buffer, not copied there.
     linalg::populateFuseTensorPadWithProducerLinalgOpPatterns(patterns);
+    // The vectorizer emits broadcast-multiply-reduce; fold it into
+    // vector.contract, which lowers to outer-product FMAs in registers.
     vector::populateVectorReductionToContractPatterns(patterns);
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::populateSinkVectorOpsPatterns(patterns);

@@ -5,7 +5,8 @@
 // inner trip counts of their last dimension. Here the trailing loops that
 // every operand reads contiguously (or not at all) are collapsed into one,
 // tiled by whole vectors and vectorized, so each kernel is one loop of
-// full-width loads, math and stores.
+// full-width loads, math and stores. Row reductions (softmax, layer norm)
+// are vectorized one row at a time.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/targets/cpu/Passes.h"
