@@ -40,8 +40,8 @@ static bool isWindowGeneric(Operation *op) {
 }
 
 /// True when `generic` is next to a window generic: one of its operands is
-/// produced by one, or one of its results is used by one (directly or
-/// through a reshape).
+/// produced by one, or one of its results is used by one, either directly or
+/// through a reshape.
 static bool touchesWindow(Operation *generic) {
   for (Value operand : generic->getOperands()) {
     Operation *producer = operand.getDefiningOp();

@@ -35,6 +35,20 @@ func.func @conv_relu(%x: tensor<2x3x7x7xf32>, %w: tensor<4x3x3x3xf32>) -> tensor
   return %1 : tensor<2x4x4x4xf32>
 }
 
+// A dense layer on a flattened pooling output: the flatten's collapse
+// stays between the pooling (a window generic) and the matmul, so the matmul
+// keeps one reduction loop of C*H*W instead of (c, h, w).
+// CHECK-LABEL: func.func @pool_dense
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3]] : tensor<2x4x4x4xf32> into tensor<2x64xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME: ins(%{{.*}}, %arg1 : tensor<2x64xf32>, tensor<64x10xf32>)
+func.func @pool_dense(%x: tensor<2x4x8x8xf32>, %w: tensor<64x10xf32>) -> tensor<2x10xf32> {
+  %p = nn.maxpool2d %x {kernel = 2, stride = 2} : tensor<2x4x8x8xf32> -> tensor<2x4x4x4xf32>
+  %f = nn.reshape %p : tensor<2x4x4x4xf32> -> tensor<2x64xf32>
+  %y = nn.matmul %f, %w : tensor<2x64xf32>, tensor<64x10xf32> -> tensor<2x10xf32>
+  return %y : tensor<2x10xf32>
+}
+
 // An elementwise producer is not fused into a contraction that would read
 // each of its elements many times (once per output column): the relu of one
 // dense layer stays a generic of its own before the next layer's matmul, so

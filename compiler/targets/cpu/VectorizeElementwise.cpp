@@ -29,6 +29,17 @@ using namespace mlir;
 /// whose length is not a power-of-two multiple of the machine's vector.
 constexpr int64_t kLaneQuantum = 16;
 
+/// True for an operand map of loop dimensions and constants (one gate of
+/// the LSTM's [B, 4, H] gates) that reads along loop `inner` as its last
+/// dimension, or does not depend on it (a broadcast across it).
+static bool alongOrAcross(AffineMap map, unsigned inner) {
+  if (!llvm::all_of(map.getResults(),
+                    llvm::IsaPred<AffineDimExpr, AffineConstantExpr>))
+    return false;
+  return !map.isFunctionOfDim(inner) ||
+         map.getResults().back() == getAffineDimExpr(inner, map.getContext());
+}
+
 /// True for a generic whose loops are all parallel and whose operands are
 /// each read (and the result written) either along the innermost loop, as
 /// their last dimension, or not along it at all (a broadcast).
@@ -37,16 +48,9 @@ static bool isElementwise(linalg::GenericOp op) {
       op.getNumLoops() == 0 || op.getNumParallelLoops() != op.getNumLoops())
     return false;
   unsigned inner = op.getNumLoops() - 1;
-  for (AffineMap map : op.getIndexingMapsArray()) {
-    // Constant indices (one gate of the LSTM's [B, 4, H] gates) are fine.
-    if (!llvm::all_of(map.getResults(),
-                      llvm::IsaPred<AffineDimExpr, AffineConstantExpr>))
-      return false;
-    bool readsInner = map.isFunctionOfDim(inner);
-    if (readsInner &&
-        map.getResults().back() != getAffineDimExpr(inner, op.getContext()))
-      return false;
-  }
+  if (!llvm::all_of(op.getIndexingMapsArray(),
+                    [&](AffineMap map) { return alongOrAcross(map, inner); }))
+    return false;
   for (OpOperand &init : op.getDpsInitsMutable())
     if (!op.getMatchingIndexingMap(&init).isIdentity())
       return false;
@@ -66,14 +70,9 @@ static bool isRowReduction(linalg::GenericOp op, int64_t maxRow) {
   int64_t row = op.getStaticLoopRanges().back();
   if (row % kLaneQuantum != 0 || row > maxRow)
     return false;
-  AffineExpr inner = getAffineDimExpr(loops - 1, op.getContext());
-  for (OpOperand *input : op.getDpsInputOperands()) {
-    AffineMap map = op.getMatchingIndexingMap(input);
-    if (!llvm::all_of(map.getResults(),
-                      llvm::IsaPred<AffineDimExpr, AffineConstantExpr>) ||
-        (map.isFunctionOfDim(loops - 1) && map.getResults().back() != inner))
+  for (OpOperand *input : op.getDpsInputOperands())
+    if (!alongOrAcross(op.getMatchingIndexingMap(input), loops - 1))
       return false;
-  }
   for (OpOperand &init : op.getDpsInitsMutable())
     if (op.getMatchingIndexingMap(&init) !=
         AffineMap::getMultiDimIdentityMap(loops, op.getContext())
