@@ -84,3 +84,32 @@ func.func @padded(%x: tensor<8x12xf32>, %a: tensor<8x8xf32>, %b: tensor<8x16xf32
   %m = linalg.matmul ins(%a, %b : tensor<8x8xf32>, tensor<8x16xf32>) outs(%f : tensor<8x16xf32>) -> tensor<8x16xf32>
   return %p, %m : tensor<8x16xf32>, tensor<8x16xf32>
 }
+
+// Elementwise loops write a collapsed tensor.empty, and CSE leaves one
+// collapse_shape as the init of all of them: each loop gets its own empty
+// and collapse.
+// CHECK-LABEL: func.func @shared_collapse
+// CHECK: %[[E1:.*]] = tensor.empty() : tensor<2x4xf32>
+// CHECK: %[[C1:.*]] = tensor.collapse_shape %[[E1]]
+// CHECK: %[[E2:.*]] = tensor.empty() : tensor<2x4xf32>
+// CHECK: %[[C2:.*]] = tensor.collapse_shape %[[E2]]
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[C2]])
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[C1]])
+func.func @shared_collapse(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %e = tensor.empty() : tensor<2x4xf32>
+  %flat = tensor.collapse_shape %e [[0, 1]] : tensor<2x4xf32> into tensor<8xf32>
+  %a = scf.for %i = %c0 to %c8 step %c4 iter_args(%acc = %flat) -> tensor<8xf32> {
+    %s = tensor.extract_slice %x[%i] [4] [1] : tensor<8xf32> to tensor<4xf32>
+    %r = tensor.insert_slice %s into %acc[%i] [4] [1] : tensor<4xf32> into tensor<8xf32>
+    scf.yield %r : tensor<8xf32>
+  }
+  %b = scf.for %i = %c0 to %c8 step %c4 iter_args(%acc = %flat) -> tensor<8xf32> {
+    %s = tensor.extract_slice %a[%i] [4] [1] : tensor<8xf32> to tensor<4xf32>
+    %r = tensor.insert_slice %s into %acc[%i] [4] [1] : tensor<4xf32> into tensor<8xf32>
+    scf.yield %r : tensor<8xf32>
+  }
+  return %a, %b : tensor<8xf32>, tensor<8xf32>
+}

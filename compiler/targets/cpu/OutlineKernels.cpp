@@ -27,6 +27,20 @@ static bool isRematerializable(Operation *op) {
           isa<memref::GetGlobalOp>(op) || isPure(op));
 }
 
+/// A hash of what a kernel computes: its signature and every op of its body
+/// (names, attributes, types), not its name or locations.
+static llvm::hash_code structuralHash(func::FuncOp kernel) {
+  llvm::hash_code hash = hash_value(kernel.getFunctionType());
+  kernel.getBody().walk([&](Operation *op) {
+    hash = llvm::hash_combine(
+        hash, OperationEquivalence::computeHash(
+                  op, OperationEquivalence::ignoreHashValue,
+                  OperationEquivalence::ignoreHashValue,
+                  OperationEquivalence::IgnoreLocations));
+  });
+  return hash;
+}
+
 namespace {
 class KernelOutliner {
 public:
@@ -87,7 +101,23 @@ public:
     // The attribute convert-func-to-llvm reads for the linkage.
     kernel->setAttr("llvm.linkage",
                     LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
-    symbols_.insert(kernel); // renames on a clash
+
+    // A model that repeats a layer repeats its kernels: call the first copy
+    // (LLVM's time grows with the code it compiles).
+    SmallVector<func::FuncOp> &twins = kernelsByHash_[structuralHash(kernel)];
+    auto same = llvm::find_if(twins, [&](func::FuncOp other) {
+      return other.getFunctionType() == kernel.getFunctionType() &&
+             OperationEquivalence::isRegionEquivalentTo(
+                 &other.getBody(), &kernel.getBody(),
+                 OperationEquivalence::IgnoreLocations);
+    });
+    if (same != twins.end()) {
+      kernel.erase();
+      kernel = *same;
+    } else {
+      symbols_.insert(kernel); // renames on a clash
+      twins.push_back(kernel);
+    }
 
     OpBuilder caller(op);
     auto call = func::CallOp::create(caller, op->getLoc(), kernel, arguments);
@@ -98,6 +128,7 @@ public:
 private:
   ModuleOp module_;
   SymbolTable symbols_;
+  DenseMap<llvm::hash_code, SmallVector<func::FuncOp>> kernelsByHash_;
 };
 
 struct OutlineKernelsPass

@@ -23,7 +23,10 @@ void dlc::cpu::buildCodegenPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createTileContractions());
   // Elementwise kernels: one loop of whole vectors each.
   pm.addNestedPass<func::FuncOp>(createVectorizeElementwise());
-  cleanUp(pm);
+  // No CSE yet: every elementwise loop still starts from the same shared
+  // init, and CSE compares loops of equal operands region by region, in time
+  // quadratic in their number. The CSE after bufferization does its work.
+  pm.addPass(createCanonicalizerPass());
 
   // Caller-owned buffers for the entry points, then bufferize everything else.
   pm.addPass(createBufferABI());

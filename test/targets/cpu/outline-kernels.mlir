@@ -1,4 +1,4 @@
-// RUN: dlc-opt %s --dlc-outline-kernels | FileCheck %s
+// RUN: dlc-opt %s --split-input-file --dlc-outline-kernels | FileCheck %s
 
 // Each top-level loop nest moves into a private, never-inlined function with
 // internal linkage. Constants and views are cloned into the kernel (their
@@ -47,4 +47,65 @@ func.func @step(%a: memref<4x8xf32>, %b: memref<4xf32>, %s: f32) -> f32 {
   memref.copy %t, %b : memref<4xf32> to memref<4xf32>
   memref.dealloc %t : memref<4xf32>
   return %sum : f32
+}
+
+// -----
+
+// Loop nests that compute the same thing on different buffers share one
+// kernel (a model that repeats a layer would otherwise compile each copy).
+// One that differs in a constant, or in which operands feed an op, gets its
+// own.
+// CHECK-LABEL: func.func @repeated(
+// CHECK-SAME: %[[X:[^:]*]]: memref<8xf32>, %[[Y:[^:]*]]: memref<8xf32>, %[[Z:[^:]*]]: memref<8xf32>)
+// CHECK: call @repeated_k0(%[[X]], %[[Y]])
+// CHECK: call @repeated_k0(%[[Y]], %[[Z]])
+// CHECK: call @repeated_k2(%[[Z]], %[[X]])
+// CHECK: call @repeated_k3(%[[X]], %[[Z]])
+// CHECK: call @repeated_k0(%[[Z]], %[[Y]])
+// CHECK-NOT: call
+// CHECK: func.func private @repeated_k0(
+// CHECK: arith.constant 2.000000e+00
+// CHECK-NOT: func.func private @repeated_k1(
+// CHECK: func.func private @repeated_k2(
+// CHECK: arith.constant 3.000000e+00
+// CHECK: func.func private @repeated_k3(
+// CHECK: arith.subf %[[IN:.*]], %[[IN]]
+// CHECK-NOT: func.func private @repeated_k4(
+func.func @repeated(%x: memref<8xf32>, %y: memref<8xf32>, %z: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %two = arith.constant 2.0 : f32
+  %three = arith.constant 3.0 : f32
+  scf.for %i = %c0 to %c8 step %c1 {
+    %v = memref.load %x[%i] : memref<8xf32>
+    %w = arith.mulf %v, %two : f32
+    %d = arith.subf %w, %v : f32
+    memref.store %d, %y[%i] : memref<8xf32>
+  }
+  scf.for %i = %c0 to %c8 step %c1 {
+    %v = memref.load %y[%i] : memref<8xf32>
+    %w = arith.mulf %v, %two : f32
+    %d = arith.subf %w, %v : f32
+    memref.store %d, %z[%i] : memref<8xf32>
+  }
+  scf.for %i = %c0 to %c8 step %c1 {
+    %v = memref.load %z[%i] : memref<8xf32>
+    %w = arith.mulf %v, %three : f32
+    %d = arith.subf %w, %v : f32
+    memref.store %d, %x[%i] : memref<8xf32>
+  }
+  scf.for %i = %c0 to %c8 step %c1 {
+    %v = memref.load %x[%i] : memref<8xf32>
+    %w = arith.mulf %v, %two : f32
+    %d = arith.subf %w, %w : f32
+    memref.store %d, %z[%i] : memref<8xf32>
+  }
+  scf.for %i = %c0 to %c8 step %c1 {
+    %v = memref.load %z[%i] : memref<8xf32>
+    %w = arith.mulf %v, %two : f32
+    %d = arith.subf %w, %v : f32
+    memref.store %d, %y[%i] : memref<8xf32>
+  }
+  return
 }
