@@ -101,6 +101,22 @@ def UnshareInitTensors : Pass<"dlc-unshare-init-tensors"> {
     "mlir::linalg::LinalgDialect"];
 }
 
+def EarlyDeallocs : Pass<"dlc-early-deallocs"> {
+  let summary = "Free each unconditionally owned buffer right after its last use";
+  let description = [{
+    Runs between MLIR's ownership-based buffer deallocation and its
+    simplification. In a straight-line function such as a training step,
+    ownership-based deallocation frees every buffer in one
+    `bufferization.dealloc` at the end of the block: all temporaries stay
+    alive for the whole step, and the simplification compares every pair of
+    them (time quadratic in the model). A buffer of that op that is owned
+    unconditionally, allocated in the same block, and whose views never
+    leave it, is instead freed by a `memref.dealloc` after the op of the
+    block that uses it last.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def EmitEntryPoints : Pass<"dlc-emit-entry-points", "mlir::ModuleOp"> {
   let summary = "Add the dlc C ABI: dlc_<entry>(void **), dlc_abi_version, dlc_manifest";
   let description = [{

@@ -39,7 +39,18 @@ void dlc::cpu::buildCodegenPipeline(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // Without a canonicalization here a full copy of each output remains.
   cleanUp(pm);
-  bufferization::buildBufferDeallocationPipeline(pm);
+  // MLIR's buffer deallocation pipeline (bufferization::
+  // buildBufferDeallocationPipeline), with the step's temporaries freed after
+  // their last use instead of all at its end.
+  pm.addPass(memref::createExpandReallocPass({/*emitDeallocs=*/false}));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createEarlyDeallocs());
+  pm.addPass(bufferization::createBufferDeallocationSimplificationPass());
+  pm.addPass(bufferization::createLowerDeallocationsPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createExpandStridedCopies());
   // One function per kernel from here on: several MLIR passes below and
   // LLVM's loop passes take time quadratic in the kernels of one function.
