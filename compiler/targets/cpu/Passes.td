@@ -28,6 +28,11 @@ def VectorizeElementwise : Pass<"dlc-vectorize-elementwise", "mlir::func::FuncOp
     A row reduction (only the innermost loop reduces, as in softmax and layer
     norm and their gradients; rows of 16 to 512 elements, a multiple of 16)
     is tiled one row at a time and vectorized, the row reduced across lanes.
+
+    Finally the tiles' extract_slice/insert_slice fold into the vector reads
+    and writes (MLIR's tensor subset folding), so that a tensor read by many
+    kernels does not gather one slice alias per kernel: One-Shot Bufferize
+    scans every alias of a value for each of its uses.
   }];
   let options = [
     Option<"maxLanes", "max-lanes", "int64_t", "64", "Largest vector tile">,

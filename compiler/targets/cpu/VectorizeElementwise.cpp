@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/targets/cpu/Passes.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -249,6 +250,12 @@ struct VectorizeElementwisePass
       sizes.back() = rewriter.getIndexAttr(lanes);
       tileAndVectorize(rewriter, op, sizes);
     }
+    // Read and write whole tensors at the tiles' offsets: fewer aliases for
+    // One-Shot Bufferize to scan (see the pass description).
+    RewritePatternSet patterns(&getContext());
+    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
   }
 };
 } // namespace
