@@ -117,6 +117,27 @@ def EarlyDeallocs : Pass<"dlc-early-deallocs"> {
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def PlanMemory : Pass<"dlc-plan-memory", "mlir::func::FuncOp"> {
+  let summary = "Place a function's temporaries in one arena, sharing memory between buffers whose lifetimes do not overlap";
+  let description = [{
+    Runs after buffer deallocation, before kernels are outlined. Every
+    `memref.alloc` of a static, identity-layout buffer in the function's
+    block that is freed by one `memref.dealloc` in the same block lives from
+    the alloc to the dealloc. The buffers are placed greedily, largest first,
+    at the lowest 64-byte aligned offset not used by a buffer live at the
+    same time, in one arena allocated at the start of the function and freed
+    before it returns; each alloc becomes a `memref.view` of the arena.
+
+    A training step then makes one allocation instead of one per temporary,
+    its peak memory is that of the buffers live at once, and the code
+    generator sees one base pointer and constant offsets instead of hundreds
+    of pointers live across the kernel calls (LLVM's register allocator took
+    time quadratic in those).
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+    "mlir::arith::ArithDialect"];
+}
+
 def EmitEntryPoints : Pass<"dlc-emit-entry-points", "mlir::ModuleOp"> {
   let summary = "Add the dlc C ABI: dlc_<entry>(void **), dlc_abi_version, dlc_manifest";
   let description = [{

@@ -71,6 +71,14 @@ translateFor(ModuleOp module, llvm::LLVMContext &context,
       makeOptimizingTransformer(3, 0, &tm);
   if (auto err = optimize(llvmModule.get()))
     return std::move(err);
+  for (llvm::Function &function : *llvmModule) {
+    if (!function.hasFnAttribute(kGlueAttr))
+      continue;
+    function.removeFnAttr(kGlueAttr);
+    function.removeFnAttr(llvm::Attribute::AlwaysInline);
+    function.addFnAttr(llvm::Attribute::NoInline);
+    function.addFnAttr(llvm::Attribute::OptimizeNone);
+  }
   return llvmModule;
 }
 

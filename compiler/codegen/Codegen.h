@@ -12,6 +12,13 @@
 
 namespace dlc {
 
+/// LLVM function attribute ("dlc-glue"="true", set through `passthrough`) of
+/// a function left with kernel calls and buffer bookkeeping only: after the
+/// module's O3 optimization it is compiled without optimization (optnone),
+/// since LLVM's register allocator and post-RA scheduler take time
+/// quadratic in such a function's length and gain nothing on it.
+inline constexpr llvm::StringLiteral kGlueAttr = "dlc-glue";
+
 /// Describes the buffers of every `nn.entry` function of an nn module whose
 /// parameters are lifted and whose training step is built: arguments in
 /// order, then results that are not in-place updates (new output buffers).

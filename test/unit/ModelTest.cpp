@@ -279,6 +279,35 @@ TEST_F(ModelTest, LLVMIRIsOptimizedForTheHostCPU) {
   EXPECT_GE(functions, 3); // train_step, predict and the C ABI wrappers
 }
 
+// After outlining, an entry point only calls kernels and places buffers:
+// it is compiled without optimization (LLVM's register allocator and post-RA
+// scheduler took time quadratic in its length), its kernels with it.
+TEST_F(ModelTest, EntryPointsAreGlueAndKernelsAreOptimized) {
+  Compiler compiler;
+  auto module = compile(compiler, kTinyNet);
+  ASSERT_TRUE(module);
+  llvm::LLVMContext context;
+  auto llvmModule = translateToLLVMIR(*module, context);
+  ASSERT_TRUE(bool(llvmModule)) << llvm::toString(llvmModule.takeError());
+  int glue = 0, kernels = 0;
+  for (llvm::Function &f : **llvmModule) {
+    if (f.isDeclaration())
+      continue;
+    EXPECT_FALSE(f.hasFnAttribute(kGlueAttr)) << f.getName().str();
+    bool entry = f.getName() == "train_step" || f.getName() == "predict";
+    if (entry) {
+      ++glue;
+      EXPECT_TRUE(f.hasOptNone()) << f.getName().str();
+      EXPECT_TRUE(f.hasFnAttribute(llvm::Attribute::NoInline));
+    } else if (f.hasInternalLinkage()) {
+      ++kernels;
+      EXPECT_FALSE(f.hasOptNone()) << f.getName().str();
+    }
+  }
+  EXPECT_EQ(glue, 2);
+  EXPECT_GE(kernels, 2);
+}
+
 // dlopen maps what the ELF headers promise without checking the file holds
 // it; a truncated library must be an error, not a SIGBUS.
 TEST_F(ModelTest, TruncatedLibraryIsAnError) {

@@ -1,4 +1,5 @@
 //===- OutlineKernels.cpp - one function per top-level loop nest ----------===//
+#include "compiler/codegen/Codegen.h"
 #include "compiler/targets/cpu/Passes.h"
 
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
@@ -20,9 +21,11 @@ static constexpr llvm::StringLiteral kKernelAttr = "dlc.kernel";
 
 /// Values a kernel recomputes instead of taking as arguments: constants and
 /// side-effect-free, region-free ops (views, index arithmetic). Cloning them
-/// keeps static offsets, strides and constants visible to LLVM.
+/// keeps static offsets, strides and constants visible to LLVM. A buffer's
+/// place in the memory arena (a memref.view) is an argument: kernels that
+/// differ only in where their buffers live stay one kernel.
 static bool isRematerializable(Operation *op) {
-  return op->getNumRegions() == 0 &&
+  return op->getNumRegions() == 0 && !isa<memref::ViewOp>(op) &&
          (op->hasTrait<OpTrait::ConstantLike>() ||
           isa<memref::GetGlobalOp>(op) || isPure(op));
 }
@@ -49,7 +52,7 @@ public:
   /// Moves `op` into a new function named after `parent` and calls it.
   /// Leaves `op` in place when one of its operands could not cross the
   /// bare-pointer calling convention (a memref of dynamic layout).
-  void outline(Operation *op, func::FuncOp parent, unsigned index) {
+  bool outline(Operation *op, func::FuncOp parent, unsigned index) {
     MLIRContext *ctx = op->getContext();
     OpBuilder moduleBuilder = OpBuilder::atBlockEnd(module_.getBody());
     auto kernel = func::FuncOp::create(
@@ -85,7 +88,7 @@ public:
       if (auto memref = dyn_cast<BaseMemRefType>(argument.getType()))
         if (!LLVMTypeConverter::canConvertToBarePtr(memref)) {
           kernel.erase();
-          return;
+          return false;
         }
 
     Operation *clone = b.clone(*op, mapping);
@@ -123,6 +126,7 @@ public:
     auto call = func::CallOp::create(caller, op->getLoc(), kernel, arguments);
     op->replaceAllUsesWith(call.getResults());
     op->erase();
+    return true;
   }
 
 private:
@@ -147,8 +151,18 @@ struct OutlineKernelsPass
             if (op.getNumRegions() > 0)
               nests.push_back(&op);
       unsigned index = 0;
+      bool all = true;
       for (Operation *op : nests)
-        outliner.outline(op, function, index++);
+        all &= outliner.outline(op, function, index++);
+      // Left with calls and buffer bookkeeping only: see kGlueAttr.
+      if (all)
+        function->setAttr(
+            "passthrough",
+            ArrayAttr::get(
+                &getContext(),
+                ArrayAttr::get(&getContext(),
+                               {StringAttr::get(&getContext(), dlc::kGlueAttr),
+                                StringAttr::get(&getContext(), "true")})));
     }
   }
 };

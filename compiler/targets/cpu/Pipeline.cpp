@@ -52,6 +52,7 @@ void dlc::cpu::buildCodegenPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createExpandStridedCopies());
+  pm.addNestedPass<func::FuncOp>(createPlanMemory());
   // One function per kernel from here on: several MLIR passes below and
   // LLVM's loop passes take time quadratic in the kernels of one function.
   pm.addPass(createOutlineKernels());

@@ -109,3 +109,38 @@ func.func @repeated(%x: memref<8xf32>, %y: memref<8xf32>, %z: memref<8xf32>) {
   }
   return
 }
+
+// -----
+
+// Buffers placed in one arena (dlc-plan-memory) reach kernels as arguments,
+// not as views rebuilt inside them: the two loops differ only in where their
+// buffers live and share a kernel. Left with calls only, the function is
+// marked as glue (compiled without optimization after the module's O3).
+// CHECK-LABEL: func.func @arena(
+// CHECK-SAME: passthrough = {{\[\[}}"dlc-glue", "true"]]
+// CHECK: %[[V0:.*]] = memref.view
+// CHECK: %[[V1:.*]] = memref.view
+// CHECK: call @arena_k0(%arg0, %[[V0]])
+// CHECK: call @arena_k0(%[[V0]], %[[V1]])
+// CHECK: func.func private @arena_k0(%{{.*}}: memref<8xf32>, %{{.*}}: memref<8xf32>)
+// CHECK-NOT: memref.view
+// CHECK: return
+func.func @arena(%x: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c32 = arith.constant 32 : index
+  %arena = memref.alloc() : memref<64xi8>
+  %v0 = memref.view %arena[%c0][] : memref<64xi8> to memref<8xf32>
+  %v1 = memref.view %arena[%c32][] : memref<64xi8> to memref<8xf32>
+  scf.for %i = %c0 to %c8 step %c1 {
+    %v = memref.load %x[%i] : memref<8xf32>
+    memref.store %v, %v0[%i] : memref<8xf32>
+  }
+  scf.for %i = %c0 to %c8 step %c1 {
+    %v = memref.load %v0[%i] : memref<8xf32>
+    memref.store %v, %v1[%i] : memref<8xf32>
+  }
+  memref.dealloc %arena : memref<64xi8>
+  return
+}
