@@ -6,7 +6,11 @@
 #        chain: every statement is an elementwise layer and its gradient.
 #   kind dense: h_i = relu(dense(h_{i-1}, 16)): every statement is a matmul,
 #        its bias and relu, their gradients and the SGD update (six kernels).
-# Default sizes: residual 1000 2000 4000, dense 100 200 400.
+#   kind distinct: h_i = tanh(h_{i-1}) * c_i + h0 with a different c_i in
+#        every statement, so that no two kernels are alike and none is
+#        shared (dlc-outline-kernels compiles a repeated kernel once).
+# Default sizes: residual 1000 2000 4000, dense 100 200 400, distinct 250 500
+# 1000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:-residual}
@@ -14,7 +18,8 @@ shift || true
 case "$kind" in
 residual) sizes=("${@:-1000 2000 4000}") ;;
 dense) sizes=("${@:-100 200 400}") ;;
-*) echo "unknown kind '$kind' (expected residual or dense)" >&2; exit 1 ;;
+distinct) sizes=("${@:-250 500 1000}") ;;
+*) echo "unknown kind '$kind' (expected residual, dense or distinct)" >&2; exit 1 ;;
 esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -25,6 +30,11 @@ generate() { # generate N > file
   if [ "$kind" = residual ]; then
     echo "  h0 = dense(x, 32)"
     for i in $(seq 1 "$n"); do echo "  h$i = tanh(h$((i - 1))) + h0"; done
+  elif [ "$kind" = distinct ]; then
+    echo "  h0 = dense(x, 32)"
+    for i in $(seq 1 "$n"); do
+      echo "  h$i = tanh(h$((i - 1))) * $(awk -v i="$i" 'BEGIN{printf "%.5f", 1 + i / 100000}') + h0"
+    done
   else
     echo "  h0 = dense(x, 16)"
     for i in $(seq 1 "$n"); do echo "  h$i = relu(dense(h$((i - 1)), 16))"; done
