@@ -56,6 +56,46 @@ struct SoftmaxGradLowering : OpLowering<SoftmaxGradOp> {
   }
 };
 
+struct LogSoftmaxLowering : OpLowering<LogSoftmaxOp> {
+  using OpLowering::OpLowering;
+  V lower(LogSoftmaxOp op, Adaptor operands, Lowering &L) const override {
+    // y = x - max - log(sum(exp(x - max))) along the last axis.
+    Value rows = asRows(L, operands.getInput());
+    auto [max, sum] = softmaxStats(L, rows);
+    Value y = L.generic(
+        rows.getType(), {rows, max, sum}, L.empty(tensorType(rows)),
+        {L.identity(2), L.without(2, {1}), L.without(2, {1}), L.identity(2)},
+        {IteratorType::parallel, IteratorType::parallel},
+        [](OpBuilder &b, Location l, ValueRange a) {
+          Value logSum = math::LogOp::create(b, l, a[2]);
+          return V{sub(b, l, sub(b, l, a[0], a[1]), logSum)};
+        })[0];
+    return {fromRows(L, y, op.getType())};
+  }
+};
+
+struct LogSoftmaxGradLowering : OpLowering<LogSoftmaxGradOp> {
+  using OpLowering::OpLowering;
+  V lower(LogSoftmaxGradOp op, Adaptor operands, Lowering &L) const override {
+    // dx = g - exp(y) * sum(g) along the last axis.
+    Value g = asRows(L, operands.getGrad());
+    Value y = asRows(L, operands.getValue());
+    Value total =
+        L.reduce({g}, {1}, {0.0}, [](OpBuilder &b, Location l, ValueRange a) {
+          return V{add(b, l, a[1], a[0])};
+        })[0];
+    Value dx = L.generic(
+        g.getType(), {g, y, total}, L.empty(tensorType(g)),
+        {L.identity(2), L.identity(2), L.without(2, {1}), L.identity(2)},
+        {IteratorType::parallel, IteratorType::parallel},
+        [](OpBuilder &b, Location l, ValueRange a) {
+          Value p = math::ExpOp::create(b, l, a[1]);
+          return V{sub(b, l, a[0], mul(b, l, p, a[2]))};
+        })[0];
+    return {fromRows(L, dx, op.getType())};
+  }
+};
+
 struct CausalMaskLowering : OpLowering<CausalMaskOp> {
   using OpLowering::OpLowering;
   V lower(CausalMaskOp op, Adaptor operands, Lowering &L) const override {
@@ -147,6 +187,7 @@ struct LayerNormGradLowering : OpLowering<LayerNormGradOp> {
 
 void dlc::conversion::populateNormalizationPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<SoftmaxLowering, SoftmaxGradLowering, CausalMaskLowering,
-               LayerNormLowering, LayerNormGradLowering>(patterns.getContext());
+  patterns.add<SoftmaxLowering, SoftmaxGradLowering, LogSoftmaxLowering,
+               LogSoftmaxGradLowering, CausalMaskLowering, LayerNormLowering,
+               LayerNormGradLowering>(patterns.getContext());
 }

@@ -191,6 +191,22 @@ FailureOr<Value> buildSoftmax(LayerBuilder &lb, const LayerArgs &a) {
   return r;
 }
 
+FailureOr<Value> buildLogSoftmax(LayerBuilder &lb, const LayerArgs &a) {
+  // nn.log_softmax runs over the last dimension, as nn.softmax.
+  Value v = a.tensor(0);
+  int64_t last = tensorType(v).getRank() - 1, axis = a.integer("axis");
+  auto perm = llvm::to_vector(llvm::seq<int64_t>(0, last + 1));
+  std::swap(perm[axis], perm[last]);
+  FailureOr<Value> r = v;
+  if (axis != last && failed(r = lb.infer<nn::TransposeOp>(*r, perm)))
+    return failure();
+  if (failed(r = lb.infer<nn::LogSoftmaxOp>(*r)))
+    return failure();
+  if (axis != last)
+    return lb.infer<nn::TransposeOp>(*r, perm);
+  return r;
+}
+
 template <char Op>
 FailureOr<Value> buildBinaryLayer(LayerBuilder &lb, const LayerArgs &a) {
   StringRef name = Op == '+' ? "add" : Op == '-' ? "sub" : "mul";
@@ -377,6 +393,11 @@ llvm::ArrayRef<Layer> dlc::frontend::layers() {
        "exp(x) / sum(exp(x)) over an axis; causal masks the future",
        {input(), keyword("axis", Axis, -1), keyword("causal", Bool, 0)},
        buildSoftmax},
+      {"log_softmax",
+       "log(softmax(x)) over an axis, computed as x - max - log(sum(exp(x - "
+       "max))) (torch.log_softmax)",
+       {input(), keyword("axis", Axis, -1)},
+       buildLogSoftmax},
       {"add",
        "lhs + rhs, broadcast",
        {positional("lhs", Tensor), positional("rhs", Tensor)},

@@ -106,6 +106,10 @@ Grads SoftmaxOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
   return {SoftmaxGradOp::create(b, getLoc(), resultGrads[0], getResult())};
 }
 
+Grads LogSoftmaxOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  return {LogSoftmaxGradOp::create(b, getLoc(), resultGrads[0], getResult())};
+}
+
 Grads CrossEntropyOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
   // Labels are class ids: no gradient.
   return {CrossEntropyGradOp::create(b, getLoc(), resultGrads[0], getLogits(),

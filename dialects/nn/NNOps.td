@@ -252,6 +252,10 @@ def NN_DivOp : NN_BinaryOp<"div"> {
 def NN_SoftmaxOp : NN_UnaryOp<"softmax"> {
   let summary = "Softmax over the last dimension (max-subtracted)";
 }
+def NN_LogSoftmaxOp : NN_UnaryOp<"log_softmax"> {
+  let summary = "x - max - log(sum(exp(x - max))) over the last dimension "
+                "(torch.log_softmax)";
+}
 def NN_ScaleOp : NN_ElementwiseOp<"scale"> {
   let summary = "x * factor";
   let arguments = (ins NN_FloatTensor:$input, F64Attr:$factor);
@@ -272,6 +276,7 @@ def NN_ReluGradOp : NN_GradOp<"relu_grad", "relu; value is the input">;
 def NN_SigmoidGradOp : NN_GradOp<"sigmoid_grad", "sigmoid; value is the output">;
 def NN_TanhGradOp : NN_GradOp<"tanh_grad", "tanh; value is the output">;
 def NN_SoftmaxGradOp : NN_GradOp<"softmax_grad", "softmax; value is the output">;
+def NN_LogSoftmaxGradOp : NN_GradOp<"log_softmax_grad", "log_softmax; value is the output">;
 def NN_GeluGradOp : NN_GradOp<"gelu_grad", "gelu; value is the input">;
 def NN_GeluTanhGradOp : NN_GradOp<"gelu_tanh_grad", "gelu_tanh; value is the input">;
 def NN_SiluGradOp : NN_GradOp<"silu_grad", "silu; value is the input">;

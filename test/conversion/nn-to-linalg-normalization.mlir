@@ -16,6 +16,28 @@ func.func @softmax(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   return %0 : tensor<4x8xf32>
 }
 
+// Log-softmax: the same row statistics, then x - max - log(sum). Its
+// gradient sums g per row, then g - exp(y) * sum.
+// CHECK-LABEL: func.func @log_softmax
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK: math.log
+// CHECK: arith.subf
+// CHECK: arith.subf
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%arg1 : tensor<4x8xf32>)
+// CHECK: arith.addf
+// CHECK: %[[DX:.*]] = linalg.generic {{.*}} ins(%arg1, %[[Y]], %[[SUM]] : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4xf32>)
+// CHECK: math.exp
+// CHECK: arith.mulf
+// CHECK: arith.subf
+// CHECK: return %[[DX]]
+func.func @log_softmax(%x: tensor<4x8xf32>, %g: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = nn.log_softmax %x : tensor<4x8xf32>
+  %1 = nn.log_softmax_grad %g, %0 : tensor<4x8xf32>
+  return %1 : tensor<4x8xf32>
+}
+
 // Any rank works on [N, D] rows: a vector is one row, leading dimensions
 // collapse into N; the result takes the input's shape back.
 // CHECK-LABEL: func.func @rows

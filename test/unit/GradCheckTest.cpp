@@ -477,6 +477,33 @@ TEST_F(GradCheck, SoftmaxRank3) {
 TEST_F(GradCheck, SoftmaxVector) {
   check({"7"}, "%y = nn.softmax %a0 : tensor<7xf64>", {7});
 }
+TEST_F(GradCheck, LogSoftmax) {
+  check({"3x6"}, "%y = nn.log_softmax %a0 : tensor<3x6xf64>", {3, 6});
+}
+TEST_F(GradCheck, LogSoftmaxRank3) {
+  check({"2x3x4"}, "%y = nn.log_softmax %a0 : tensor<2x3x4xf64>", {2, 3, 4});
+}
+/// torch.log_softmax's values, including rows whose exp overflows: the row
+/// maximum is subtracted first, so log_softmax stays finite where
+/// log(softmax(x)) would not.
+TEST_F(GradCheck, LogSoftmaxForwardReference) {
+  std::vector<Buffer> in{Buffer{{3, 4}}};
+  in[0].f = {1, 2, 3, 4, 1000, 999, 990, -1000, -5, -5, -5, -5};
+  std::vector<double> got =
+      forward(in, "%y = nn.log_softmax %a0 : tensor<3x4xf64>", {3, 4});
+  ASSERT_EQ(got.size(), 12u);
+  for (int r = 0; r < 3; ++r) {
+    const double *x = &in[0].f[4 * r];
+    double max = *std::max_element(x, x + 4), sum = 0;
+    for (int j = 0; j < 4; ++j)
+      sum += std::exp(x[j] - max);
+    for (int j = 0; j < 4; ++j) {
+      double want = x[j] - max - std::log(sum);
+      EXPECT_NEAR(got[4 * r + j], want, 1e-12 * std::max(1.0, std::abs(want)))
+          << "row " << r << " column " << j;
+    }
+  }
+}
 TEST_F(GradCheck, CrossEntropy) {
   check({"4x5", "4:i5"},
         "%y = nn.cross_entropy %a0, %a1 : tensor<4x5xf64>, tensor<4xi32>", {});
