@@ -9,6 +9,8 @@
 #include "compiler/conversion/NNToLinalg.h"
 #include "dialects/nn/NNDialect.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace dlc::nn;
 using namespace dlc::conversion;
@@ -64,6 +66,49 @@ struct ReduceSumLowering : OpLowering<ReduceSumOp> {
                      [](OpBuilder &b, Location l, ValueRange a) {
                        return V{add(b, l, a[0], a[1])};
                      })[0]};
+  }
+};
+
+struct ReduceMaxLowering : OpLowering<ReduceMaxOp> {
+  using OpLowering::OpLowering;
+  V lower(ReduceMaxOp op, Adaptor operands, Lowering &L) const override {
+    return {L.reduce(operands.getInput(), op.getAxes(), {-INFINITY},
+                     [](OpBuilder &b, Location l, ValueRange a) {
+                       return V{arith::MaximumFOp::create(b, l, a[0], a[1])};
+                     })[0]};
+  }
+};
+
+struct ReduceMaxGradLowering : OpLowering<ReduceMaxGradOp> {
+  using OpLowering::OpLowering;
+  V lower(ReduceMaxGradOp op, Adaptor operands, Lowering &L) const override {
+    // As torch.amax: the maxima of a reduced group share its gradient
+    // equally. Count them, then hand each its share.
+    auto type = op.getType();
+    int64_t rank = type.getRank();
+    ArrayRef<int64_t> axes = op.getAxes();
+    Value x = operands.getInput(), max = operands.getMax();
+    auto isMax = [](OpBuilder &b, Location l, Value v, Value m) {
+      return arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, v, m);
+    };
+    Value count = L.reduce(
+        {x, max}, axes, {0.0}, [&](OpBuilder &b, Location l, ValueRange a) {
+          Type t = a[2].getType();
+          Value one =
+              arith::SelectOp::create(b, l, isMax(b, l, a[0], a[1]),
+                                      fconst(b, l, t, 1), fconst(b, l, t, 0));
+          return V{add(b, l, a[2], one)};
+        })[0];
+    AffineMap full = L.identity(rank), reduced = L.without(rank, axes);
+    return {L.generic(
+        type, {x, max, operands.getGrad(), count}, L.empty(type),
+        {full, reduced, reduced, reduced, full},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value share = div(b, l, a[2], a[3]);
+          return V{arith::SelectOp::create(b, l, isMax(b, l, a[0], a[1]), share,
+                                           fconst(b, l, share.getType(), 0))};
+        })[0]};
   }
 };
 
@@ -148,7 +193,9 @@ struct ConcatLowering : OpLowering<ConcatOp> {
 } // namespace
 
 void dlc::conversion::populateDensePatterns(RewritePatternSet &patterns) {
-  patterns.add<MatmulLowering, BatchMatmulLowering, TransposeLowering,
-               ReduceSumLowering, ReshapeLowering, SliceLowering,
-               SliceGradLowering, ConcatLowering>(patterns.getContext());
+  patterns
+      .add<MatmulLowering, BatchMatmulLowering, TransposeLowering,
+           ReduceSumLowering, ReduceMaxLowering, ReduceMaxGradLowering,
+           ReshapeLowering, SliceLowering, SliceGradLowering, ConcatLowering>(
+          patterns.getContext());
 }

@@ -18,20 +18,31 @@ using utils::IteratorType;
 
 namespace {
 
+/// `input` as [N, D] rows, mapped elementwise by `body(x, max, sum)` with
+/// each row's max and sum of exp(x - max) (softmax and log_softmax).
+Value mapWithSoftmaxStats(
+    Lowering &L, Value input, RankedTensorType type,
+    function_ref<Value(OpBuilder &, Location, Value, Value, Value)> body) {
+  Value rows = asRows(L, input);
+  auto [max, sum] = softmaxStats(L, rows);
+  Value y = L.generic(
+      rows.getType(), {rows, max, sum}, L.empty(tensorType(rows)),
+      {L.identity(2), L.without(2, {1}), L.without(2, {1}), L.identity(2)},
+      {IteratorType::parallel, IteratorType::parallel},
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        return V{body(b, l, a[0], a[1], a[2])};
+      })[0];
+  return fromRows(L, y, type);
+}
+
 struct SoftmaxLowering : OpLowering<SoftmaxOp> {
   using OpLowering::OpLowering;
   V lower(SoftmaxOp op, Adaptor operands, Lowering &L) const override {
-    Value rows = asRows(L, operands.getInput());
-    auto [max, sum] = softmaxStats(L, rows);
-    Value y = L.generic(
-        rows.getType(), {rows, max, sum}, L.empty(tensorType(rows)),
-        {L.identity(2), L.without(2, {1}), L.without(2, {1}), L.identity(2)},
-        {IteratorType::parallel, IteratorType::parallel},
-        [](OpBuilder &b, Location l, ValueRange a) {
-          Value e = math::ExpOp::create(b, l, sub(b, l, a[0], a[1]));
-          return V{div(b, l, e, a[2])};
-        })[0];
-    return {fromRows(L, y, op.getType())};
+    return {mapWithSoftmaxStats(
+        L, operands.getInput(), op.getType(),
+        [](OpBuilder &b, Location l, Value x, Value max, Value sum) {
+          return div(b, l, math::ExpOp::create(b, l, sub(b, l, x, max)), sum);
+        })};
   }
 };
 
@@ -60,17 +71,12 @@ struct LogSoftmaxLowering : OpLowering<LogSoftmaxOp> {
   using OpLowering::OpLowering;
   V lower(LogSoftmaxOp op, Adaptor operands, Lowering &L) const override {
     // y = x - max - log(sum(exp(x - max))) along the last axis.
-    Value rows = asRows(L, operands.getInput());
-    auto [max, sum] = softmaxStats(L, rows);
-    Value y = L.generic(
-        rows.getType(), {rows, max, sum}, L.empty(tensorType(rows)),
-        {L.identity(2), L.without(2, {1}), L.without(2, {1}), L.identity(2)},
-        {IteratorType::parallel, IteratorType::parallel},
-        [](OpBuilder &b, Location l, ValueRange a) {
-          Value logSum = math::LogOp::create(b, l, a[2]);
-          return V{sub(b, l, sub(b, l, a[0], a[1]), logSum)};
-        })[0];
-    return {fromRows(L, y, op.getType())};
+    return {mapWithSoftmaxStats(
+        L, operands.getInput(), op.getType(),
+        [](OpBuilder &b, Location l, Value x, Value max, Value sum) {
+          Value logSum = math::LogOp::create(b, l, sum);
+          return sub(b, l, sub(b, l, x, max), logSum);
+        })};
   }
 };
 

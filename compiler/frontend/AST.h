@@ -22,13 +22,14 @@ struct Arg {
 };
 
 struct Expr {
-  enum Kind { Name, Number, String, Call, Binary, Negate } kind;
+  enum Kind { Name, Number, String, Call, Binary, Negate, Tuple } kind;
   llvm::SMLoc loc;
   std::string text;       // Name: the name; String: the contents; Call: callee
   double number = 0;      // Number
   bool isInteger = false; // Number written without '.' or exponent
   char op = 0;            // Binary: + - * /
-  std::vector<Arg> args;  // Call: arguments; Binary/Negate: operands
+  std::vector<Arg> args;  // Call: arguments; Binary/Negate: operands;
+                          // Tuple: the elements of `(a, b, ...)`
   unsigned height = 1;    // of the tree below (and including) this node
 };
 

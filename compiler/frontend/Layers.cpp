@@ -168,43 +168,66 @@ FailureOr<Value> buildParamUnary(LayerBuilder &lb, const LayerArgs &a) {
   return lb.infer<OpTy>(a.tensor(0), lb.b.getF64FloatAttr(a.number(Name)));
 }
 
+/// `build` applied along `axis` of `v`: nn.softmax and nn.log_softmax work
+/// on the last dimension, so another axis is swapped there and back.
+FailureOr<Value> alongAxis(LayerBuilder &lb, Value v, int64_t axis,
+                           llvm::function_ref<FailureOr<Value>(Value)> build) {
+  int64_t last = tensorType(v).getRank() - 1;
+  if (axis == last)
+    return build(v);
+  auto perm = llvm::to_vector(llvm::seq<int64_t>(0, last + 1));
+  std::swap(perm[axis], perm[last]);
+  FailureOr<Value> r = lb.infer<nn::TransposeOp>(v, perm);
+  if (failed(r) || failed(r = build(*r)))
+    return failure();
+  return lb.infer<nn::TransposeOp>(*r, perm);
+}
+
 FailureOr<Value> buildSoftmax(LayerBuilder &lb, const LayerArgs &a) {
   Value v = a.tensor(0);
   int64_t last = tensorType(v).getRank() - 1, axis = a.integer("axis");
-  if (a.flag("causal") && axis != last)
+  bool causal = a.flag("causal");
+  if (causal && axis != last)
     return lb.error(a.loc("causal"),
                     "a causal softmax runs over the last dimension");
-  // nn.softmax runs over the last dimension: another axis is swapped there
-  // and back.
-  auto perm = llvm::to_vector(llvm::seq<int64_t>(0, last + 1));
-  std::swap(perm[axis], perm[last]);
-  FailureOr<Value> r = v;
-  if (axis != last && failed(r = lb.infer<nn::TransposeOp>(*r, perm)))
-    return failure();
-  if (a.flag("causal") && failed(r = lb.infer<nn::CausalMaskOp>(
-                                     *r, lb.b.getF64FloatAttr(-INFINITY))))
-    return failure();
-  if (failed(r = lb.infer<nn::SoftmaxOp>(*r)))
-    return failure();
-  if (axis != last)
-    return lb.infer<nn::TransposeOp>(*r, perm);
-  return r;
+  return alongAxis(lb, v, axis, [&](Value r) -> FailureOr<Value> {
+    FailureOr<Value> masked = r;
+    if (causal && failed(masked = lb.infer<nn::CausalMaskOp>(
+                             r, lb.b.getF64FloatAttr(-INFINITY))))
+      return failure();
+    return lb.infer<nn::SoftmaxOp>(*masked);
+  });
 }
 
 FailureOr<Value> buildLogSoftmax(LayerBuilder &lb, const LayerArgs &a) {
-  // nn.log_softmax runs over the last dimension, as nn.softmax.
-  Value v = a.tensor(0);
-  int64_t last = tensorType(v).getRank() - 1, axis = a.integer("axis");
-  auto perm = llvm::to_vector(llvm::seq<int64_t>(0, last + 1));
-  std::swap(perm[axis], perm[last]);
-  FailureOr<Value> r = v;
-  if (axis != last && failed(r = lb.infer<nn::TransposeOp>(*r, perm)))
+  return alongAxis(lb, a.tensor(0), a.integer("axis"),
+                   [&](Value r) { return lb.infer<nn::LogSoftmaxOp>(r); });
+}
+
+/// sum, mean or max over the listed axes; keepdims keeps them as size 1.
+enum class Reduction { Sum, Mean, Max };
+template <Reduction R>
+FailureOr<Value> buildReduction(LayerBuilder &lb, const LayerArgs &a) {
+  Value x = a.tensor(0);
+  ArrayRef<int64_t> axes = a.axes();
+  FailureOr<Value> r = R == Reduction::Max ? lb.infer<nn::ReduceMaxOp>(x, axes)
+                                           : lb.infer<nn::ReduceSumOp>(x, axes);
+  if (failed(r))
     return failure();
-  if (failed(r = lb.infer<nn::LogSoftmaxOp>(*r)))
-    return failure();
-  if (axis != last)
-    return lb.infer<nn::TransposeOp>(*r, perm);
-  return r;
+  if (R == Reduction::Mean) {
+    int64_t count = 1;
+    for (int64_t axis : axes)
+      count *= tensorType(x).getDimSize(axis);
+    if (failed(
+            r = lb.infer<nn::ScaleOp>(*r, lb.b.getF64FloatAttr(1.0 / count))))
+      return failure();
+  }
+  if (!a.flag("keepdims"))
+    return r;
+  SmallVector<int64_t> shape(tensorType(x).getShape());
+  for (int64_t axis : axes)
+    shape[axis] = 1;
+  return lb.typed<nn::ReshapeOp>(f32(lb, shape), *r);
 }
 
 template <char Op>
@@ -398,6 +421,22 @@ llvm::ArrayRef<Layer> dlc::frontend::layers() {
        "max))) (torch.log_softmax)",
        {input(), keyword("axis", Axis, -1)},
        buildLogSoftmax},
+      {"sum",
+       "the sum over an axis or a list of axes (torch.sum)",
+       {input(), positional("axis", ArgKind::Axes),
+        keyword("keepdims", Bool, 0)},
+       buildReduction<Reduction::Sum>},
+      {"mean",
+       "the mean over an axis or a list of axes (torch.mean)",
+       {input(), positional("axis", ArgKind::Axes),
+        keyword("keepdims", Bool, 0)},
+       buildReduction<Reduction::Mean>},
+      {"max",
+       "the maximum over an axis or a list of axes; maxima that tie share "
+       "the gradient (torch.amax)",
+       {input(), positional("axis", ArgKind::Axes),
+        keyword("keepdims", Bool, 0)},
+       buildReduction<Reduction::Max>},
       {"add",
        "lhs + rhs, broadcast",
        {positional("lhs", Tensor), positional("rhs", Tensor)},

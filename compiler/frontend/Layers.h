@@ -38,6 +38,7 @@ enum class ArgKind {
   Rate,     // a number in [0, 1)
   Bool,     // true or false
   Axis,     // a dimension of the first tensor argument, negative from the end
+  Axes,     // an Axis or a tuple of distinct ones, as (0, 2)
   Init,     // an initializer: zeros, he, glorot, normal(std), uniform(limit)
   Choice,   // one of the strings listed in `what` ("none|tanh"), as its index
 };
@@ -79,6 +80,8 @@ public:
   mlir::Value tensor(size_t i) const { return tensors_[i]; }
   llvm::ArrayRef<mlir::Value> tensors() const { return tensors_; }
   llvm::ArrayRef<int64_t> sizes() const { return sizes_; }
+  /// The Axes argument, ascending.
+  llvm::ArrayRef<int64_t> axes() const { return axes_; }
   int64_t integer(llvm::StringRef name) const {
     return static_cast<int64_t>(number(name));
   }
@@ -96,6 +99,7 @@ private:
   friend class MLIRGen;
   llvm::SmallVector<mlir::Value> tensors_;
   llvm::SmallVector<int64_t> sizes_;
+  llvm::SmallVector<int64_t> axes_;
   llvm::StringMap<double> numbers_;
   llvm::StringMap<std::string> texts_;
   llvm::StringMap<llvm::SMLoc> locs_;

@@ -158,6 +158,29 @@ bool MLIRGen::bindValue(const Arg &arg, const ArgSpec &spec, LayerArgs &args) {
     out = static_cast<double>(*axis);
     return true;
   }
+  case ArgKind::Axes: {
+    auto type = cast<RankedTensorType>(args.tensors_.front().getType());
+    SmallVector<const Expr *> items;
+    if (v.kind == Expr::Tuple)
+      for (const Arg &item : v.args)
+        items.push_back(item.value.get());
+    else
+      items.push_back(&v);
+    for (const Expr *item : items) {
+      auto axis = axisOf(*item, type.getRank());
+      if (!axis)
+        return error(item->loc,
+                     fmt::format("expected a dimension of {} (0 to {}, or "
+                                 "negative from the end)",
+                                 nn::describe(type), type.getRank() - 1));
+      if (llvm::is_contained(args.axes_, *axis))
+        return error(item->loc,
+                     fmt::format("dimension {} is listed twice", *axis));
+      args.axes_.push_back(*axis);
+    }
+    llvm::sort(args.axes_);
+    return true;
+  }
   case ArgKind::Choice: {
     SmallVector<StringRef> choices;
     spec.what.split(choices, '|');
@@ -320,6 +343,10 @@ Value MLIRGen::eval(const Expr &e) {
     return nullptr;
   case Expr::String:
     error(e.loc, "expected a tensor, found a string");
+    return nullptr;
+  case Expr::Tuple:
+    error(e.loc, "expected a tensor, found a list (a list of axes is an "
+                 "argument, as in sum(x, (1, 2)))");
     return nullptr;
   }
   return nullptr;

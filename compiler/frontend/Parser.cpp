@@ -10,8 +10,9 @@
 //   expr    := term (('+' | '-') term)*
 //   term    := unary (('*' | '/') unary)*
 //   unary   := '-' unary | primary
-//   primary := NUMBER | STRING | IDENT ('(' (arg (',' arg)*)? ')')? | '(' expr
-//   ')' arg     := (IDENT '=')? expr
+//   primary := NUMBER | STRING | IDENT ('(' (arg (',' arg)*)? ')')?
+//            | '(' expr (',' expr)* ')'       (two or more: a tuple)
+//   arg     := (IDENT '=')? expr
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/Parser.h"
@@ -350,9 +351,26 @@ private:
     if (tok.is("(")) {
       advance();
       ExprPtr inner = parseExpr();
-      if (!inner || !expect(")", "to close the parenthesis"))
+      if (!inner)
         return nullptr;
-      return inner;
+      if (!tok.is(",")) {
+        if (!expect(")", "to close the parenthesis"))
+          return nullptr;
+        return inner;
+      }
+      // A tuple, as axis = (1, 2).
+      e->kind = Expr::Tuple;
+      e->args.push_back({"", {}, std::move(inner)});
+      while (tok.is(",")) {
+        advance();
+        ExprPtr next = parseExpr();
+        if (!next)
+          return nullptr;
+        e->args.push_back({"", {}, std::move(next)});
+      }
+      if (!expect(")", "to close the list"))
+        return nullptr;
+      return bounded(std::move(e));
     }
     if (tok.kind != Token::Ident) {
       fail(tok.loc, "expected an expression, found " + describe(tok));
@@ -413,6 +431,7 @@ void printExpr(const Expr &e, llvm::raw_ostream &os) {
     printExpr(*e.args[1].value, os);
     os << ")";
     break;
+  case Expr::Tuple:
   case Expr::Call:
     os << e.text << "(";
     for (size_t i = 0; i < e.args.size(); ++i) {

@@ -67,6 +67,12 @@ Grads ReduceSumOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
                               getAxes())};
 }
 
+Grads ReduceMaxOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  return {ReduceMaxGradOp::create(b, getLoc(), getInput().getType(),
+                                  resultGrads[0], getInput(), getResult(),
+                                  getAxes())};
+}
+
 Grads BroadcastOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
   return {ReduceSumOp::create(b, getLoc(), resultGrads[0], getAxes())};
 }

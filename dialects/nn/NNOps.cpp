@@ -184,19 +184,40 @@ static SmallVector<int64_t> dropAxes(ArrayRef<int64_t> shape,
   return kept;
 }
 
+/// The type of a reduction of `input` over `axes`.
+static LogicalResult inferReduced(StringRef op, std::optional<Location> loc,
+                                  Value input, ArrayRef<int64_t> axes,
+                                  SmallVectorImpl<Type> &results) {
+  auto in = dyn_cast<RankedTensorType>(input.getType());
+  if (!in)
+    return emitOptionalError(loc, op, " expects a ranked tensor");
+  results.push_back(RankedTensorType::get(dropAxes(in.getShape(), axes),
+                                          in.getElementType()));
+  return success();
+}
+
 LogicalResult ReduceSumOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
-  auto in = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
-  if (!in)
-    return emitOptionalError(loc, "reduce_sum expects a ranked tensor");
-  results.push_back(RankedTensorType::get(
-      dropAxes(in.getShape(), adaptor.getAxes()), in.getElementType()));
-  return success();
+  return inferReduced("reduce_sum", loc, adaptor.getInput(), adaptor.getAxes(),
+                      results);
 }
 
 LogicalResult ReduceSumOp::verify() {
+  return checkAxes(getAxes(), getInput().getType().getRank(),
+                   [&] { return emitOpError(); });
+}
+
+LogicalResult ReduceMaxOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  return inferReduced("reduce_max", loc, adaptor.getInput(), adaptor.getAxes(),
+                      results);
+}
+
+LogicalResult ReduceMaxOp::verify() {
   return checkAxes(getAxes(), getInput().getType().getRank(),
                    [&] { return emitOpError(); });
 }

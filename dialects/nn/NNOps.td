@@ -70,6 +70,27 @@ def NN_ReduceSumOp : NN_Op<"reduce_sum", [Pure, InferTypeOpAdaptor,
   let hasVerifier = 1;
 }
 
+def NN_ReduceMaxOp : NN_Op<"reduce_max", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
+  let summary = "Maximum over the listed dimensions, which disappear from the "
+                "shape (torch.amax)";
+  let arguments = (ins NN_FloatTensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_ReduceMaxGradOp : NN_Op<"reduce_max_grad", [Pure]> {
+  let summary = "Vector-Jacobian product of reduce_max: each maximum of a "
+                "reduced group gets grad / (the group's number of maxima), "
+                "as torch.amax";
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$input,
+                   NN_FloatTensor:$max, DenseI64ArrayAttr:$axes);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $input `,` $max attr-dict `:` type($grad) `,` "
+                       "type($input) `,` type($max) `->` type($result)";
+}
+
 def NN_BroadcastOp : NN_Op<"broadcast", [Pure,
     DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
   let summary = "Inserts the listed dimensions of the result, repeating the input";

@@ -50,6 +50,29 @@ func.func @reduce_sum(%x: tensor<4x3xf32>) -> tensor<3xf32> {
   return %0 : tensor<3xf32>
 }
 
+// A maximum over axes 0 and 2 from -inf; its gradient counts each group's
+// maxima (x == max), then gives each of them grad / count (torch.amax).
+// CHECK-LABEL: func.func @reduce_max
+// CHECK: %[[NEG:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: linalg.fill ins(%[[NEG]] : f32) outs(%{{.*}} : tensor<3xf32>)
+// CHECK: %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "reduction"]
+// CHECK-SAME: ins(%arg0 : tensor<2x3x4xf32>)
+// CHECK: arith.maximumf
+// CHECK: %[[COUNT:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "reduction"]
+// CHECK-SAME: ins(%arg0, %[[MAX]] : tensor<2x3x4xf32>, tensor<3xf32>)
+// CHECK: arith.cmpf oeq
+// CHECK: %[[DX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-SAME: ins(%arg0, %[[MAX]], %arg1, %[[COUNT]] : tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>)
+// CHECK: arith.divf
+// CHECK: arith.cmpf oeq
+// CHECK: arith.select
+// CHECK: return %[[MAX]], %[[DX]]
+func.func @reduce_max(%x: tensor<2x3x4xf32>, %g: tensor<3xf32>) -> (tensor<3xf32>, tensor<2x3x4xf32>) {
+  %0 = nn.reduce_max %x {axes = array<i64: 0, 2>} : tensor<2x3x4xf32> -> tensor<3xf32>
+  %1 = nn.reduce_max_grad %g, %x, %0 {axes = array<i64: 0, 2>} : tensor<3xf32>, tensor<2x3x4xf32>, tensor<3xf32> -> tensor<2x3x4xf32>
+  return %0, %1 : tensor<3xf32>, tensor<2x3x4xf32>
+}
+
 // Reshape goes through one dimension.
 // CHECK-LABEL: func.func @flatten
 // CHECK: tensor.collapse_shape %arg0 {{\[\[}}0, 1, 2, 3]] : tensor<2x3x4x4xf32> into tensor<96xf32>

@@ -282,6 +282,40 @@ TEST_F(GradCheck, ReduceSum) {
         "tensor<3x2xf64>",
         {3, 2});
 }
+TEST_F(GradCheck, ReduceMax) {
+  check({"3x4x2"},
+        "%y = nn.reduce_max %a0 {axes = array<i64: 1>} : tensor<3x4x2xf64> -> "
+        "tensor<3x2xf64>",
+        {3, 2});
+}
+TEST_F(GradCheck, ReduceMaxTwoAxes) {
+  check({"2x3x4"},
+        "%y = nn.reduce_max %a0 {axes = array<i64: 0, 2>} : tensor<2x3x4xf64> "
+        "-> tensor<3xf64>",
+        {3});
+}
+/// torch.amax's values and gradient where maxima tie (not differentiable,
+/// so not a finite-difference check): the tied maxima of a group share its
+/// gradient equally, the rest get none.
+TEST_F(GradCheck, ReduceMaxTies) {
+  std::vector<Buffer> in{Buffer{{2, 4}}, Buffer{{2}}};
+  in[0].f = {1, 5, 5, -2, 7, 7, 7, 3};
+  in[1].f = {0.5, 3};
+  std::vector<double> max = forward(
+      in,
+      "%y = nn.reduce_max %a0 {axes = array<i64: 1>} : tensor<2x4xf64> -> "
+      "tensor<2xf64>",
+      {2});
+  EXPECT_EQ(max, (std::vector<double>{5, 7}));
+  std::vector<Buffer> grad{in[1], in[0], Buffer{{2}}};
+  grad[2].f = {5, 7};
+  std::vector<double> dx = forward(
+      grad,
+      "%y = nn.reduce_max_grad %a0, %a1, %a2 {axes = array<i64: 1>} : "
+      "tensor<2xf64>, tensor<2x4xf64>, tensor<2xf64> -> tensor<2x4xf64>",
+      {2, 4});
+  EXPECT_EQ(dx, (std::vector<double>{0, 0.25, 0.25, 0, 1, 1, 1, 0}));
+}
 TEST_F(GradCheck, Broadcast) {
   check({"3"},
         "%y = nn.broadcast %a0 {axes = array<i64: 0>} : tensor<3xf64> -> "
