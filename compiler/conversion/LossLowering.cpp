@@ -65,6 +65,49 @@ struct CrossEntropyGradLowering : OpLowering<CrossEntropyGradOp> {
   }
 };
 
+struct NllLossLowering : OpLowering<NllLossOp> {
+  using OpLowering::OpLowering;
+  V lower(NllLossOp op, Adaptor operands, Lowering &L) const override {
+    // -mean over rows of x[label]: one reduction over rows and classes.
+    Value x = asRows(L, operands.getLogProbs());
+    Value labels = flatten(L, operands.getLabels());
+    Type t = tensorType(x).getElementType();
+    double scale = -1.0 / tensorType(x).getDimSize(0);
+    auto scalar = RankedTensorType::get({}, t);
+    return V{L.generic(
+        scalar, {x, labels}, L.filled(scalar, 0.0),
+        {L.identity(2), L.without(2, {1}), AffineMap::get(2, 0, {}, L.ctx())},
+        {IteratorType::reduction, IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value hit = isLabel(b, l, a[1], 1, t);
+          Value term = mul(b, l, mul(b, l, hit, a[0]), fconst(b, l, t, scale));
+          return V{add(b, l, a[2], term)};
+        })[0]};
+  }
+};
+
+struct NllLossGradLowering : OpLowering<NllLossGradOp> {
+  using OpLowering::OpLowering;
+  V lower(NllLossGradOp op, Adaptor operands, Lowering &L) const override {
+    RankedTensorType type = op.getType();
+    int64_t classes = type.getShape().back();
+    auto rows = RankedTensorType::get(
+        {type.getNumElements() / classes, classes}, type.getElementType());
+    Value labels = flatten(L, operands.getLabels());
+    Type t = rows.getElementType();
+    double scale = -1.0 / rows.getDimSize(0);
+    Value dx = L.generic(
+        rows, {labels, operands.getGrad()}, L.empty(rows),
+        {L.without(2, {1}), AffineMap::get(2, 0, {}, L.ctx()), L.identity(2)},
+        {IteratorType::parallel, IteratorType::parallel},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value hit = isLabel(b, l, a[0], 1, t);
+          return V{mul(b, l, hit, mul(b, l, a[1], fconst(b, l, t, scale)))};
+        })[0];
+    return V{fromRows(L, dx, op.getType())};
+  }
+};
+
 struct MseLowering : OpLowering<MseOp> {
   using OpLowering::OpLowering;
   V lower(MseOp op, Adaptor operands, Lowering &L) const override {
@@ -223,8 +266,9 @@ struct AdamUpdateLowering : OpLowering<AdamUpdateOp> {
 
 void dlc::conversion::populateLossAndUpdatePatterns(
     RewritePatternSet &patterns) {
-  patterns.add<CrossEntropyLowering, CrossEntropyGradLowering, MseLowering,
-               MseGradLowering, BceLogitsLowering, BceLogitsGradLowering,
-               SgdUpdateLowering, MomentumUpdateLowering, AdamUpdateLowering>(
+  patterns.add<CrossEntropyLowering, CrossEntropyGradLowering, NllLossLowering,
+               NllLossGradLowering, MseLowering, MseGradLowering,
+               BceLogitsLowering, BceLogitsGradLowering, SgdUpdateLowering,
+               MomentumUpdateLowering, AdamUpdateLowering>(
       patterns.getContext());
 }

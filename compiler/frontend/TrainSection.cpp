@@ -178,11 +178,13 @@ bool MLIRGen::loss(const Expr &e) {
   TrainSettings &spec = *train;
   static const std::pair<StringRef, TrainSettings::Loss> losses[] = {
       {"cross_entropy", TrainSettings::CrossEntropy},
+      {"nll_loss", TrainSettings::NllLoss},
       {"mse", TrainSettings::MSE},
       {"bce_with_logits", TrainSettings::BCEWithLogits}};
   auto it = llvm::find_if(losses, [&](auto &l) { return l.first == e.text; });
   if (e.kind != Expr::Call || it == std::end(losses))
     return error(e.loc, "unknown loss (expected cross_entropy(output, labels), "
+                        "nll_loss(log_probs, labels), "
                         "mse(output, one_hot(labels)) or "
                         "bce_with_logits(output, one_hot(labels)))");
   if (!checkArgs(e, 2, "output, target", {}))
@@ -208,6 +210,12 @@ bool MLIRGen::loss(const Expr &e) {
   if (!isLabels && !isOneHot)
     return error(target.loc,
                  "the target must be 'labels' or 'one_hot(labels)'");
+  // cross_entropy and nll_loss score each class; the others compare the
+  // output with a target of its shape.
+  bool classScores = spec.loss == TrainSettings::CrossEntropy ||
+                     spec.loss == TrainSettings::NllLoss;
+  StringRef scores =
+      spec.loss == TrainSettings::NllLoss ? "log-probabilities" : "logits";
   Type i32 = b.getI32Type(), f32 = b.getF32Type();
   auto labels = RankedTensorType::get({batch}, i32);
   auto expected = RankedTensorType::get({batch, kClasses}, f32);
@@ -217,29 +225,32 @@ bool MLIRGen::loss(const Expr &e) {
     labels = RankedTensorType::get(ids, i32);
     expected = RankedTensorType::get({ids[0], ids[1], vocabSize}, f32);
     spec.labelShape = ids.vec();
-    if (spec.loss != TrainSettings::CrossEntropy || !isLabels)
+    if (!classScores || !isLabels)
       return error(e.loc, "text data trains next-character prediction: use "
-                          "cross_entropy(logits, labels)");
+                          "cross_entropy(logits, labels) or "
+                          "nll_loss(log_probs, labels)");
     if (shape != expected)
-      return error(out.loc, fmt::format("cross_entropy needs logits {} for the "
-                                        "{} characters of the text, but '{}' "
-                                        "is {}",
-                                        nn::describe(expected), vocabSize,
-                                        out.text, nn::describe(shape)));
+      return error(out.loc,
+                   fmt::format("{} needs {} {} for the {} "
+                               "characters of the text, but '{}' "
+                               "is {}",
+                               e.text, scores, nn::describe(expected),
+                               vocabSize, out.text, nn::describe(shape)));
     spec.oneHotTarget = false;
     return true;
   }
   spec.labelShape = labels.getShape().vec();
-  if (spec.loss == TrainSettings::CrossEntropy) {
+  if (classScores) {
     if (!isLabels)
-      return error(target.loc, "cross_entropy takes the class ids 'labels' "
-                               "as its target");
+      return error(target.loc, fmt::format("{} takes the class ids 'labels' "
+                                           "as its target",
+                                           e.text));
     if (shape != expected)
-      return error(out.loc, fmt::format("cross_entropy needs logits {} for the "
-                                        "{} classes of fashion_mnist, but '{}' "
-                                        "is {}",
-                                        nn::describe(expected), kClasses,
-                                        out.text, nn::describe(shape)));
+      return error(out.loc,
+                   fmt::format("{} needs {} {} for the {} classes "
+                               "of fashion_mnist, but '{}' is {}",
+                               e.text, scores, nn::describe(expected), kClasses,
+                               out.text, nn::describe(shape)));
   } else {
     if (isLabels)
       return error(target.loc, fmt::format("{} needs a target of the output's "
@@ -402,6 +413,8 @@ Value MLIRGen::emitLoss(Value labels) {
   switch (spec.loss) {
   case TrainSettings::CrossEntropy:
     return nn::CrossEntropyOp::create(b, l, out, labels);
+  case TrainSettings::NllLoss:
+    return nn::NllLossOp::create(b, l, out, labels);
   case TrainSettings::MSE:
   case TrainSettings::BCEWithLogits: {
     Value target = nn::OneHotOp::create(b, l, out.getType(), labels);

@@ -116,6 +116,13 @@ Grads LogSoftmaxOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
   return {LogSoftmaxGradOp::create(b, getLoc(), resultGrads[0], getResult())};
 }
 
+Grads NllLossOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  // Labels are class ids: no gradient.
+  return {NllLossGradOp::create(b, getLoc(), resultGrads[0], getLogProbs(),
+                                getLabels()),
+          Value()};
+}
+
 Grads CrossEntropyOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
   // Labels are class ids: no gradient.
   return {CrossEntropyGradOp::create(b, getLoc(), resultGrads[0], getLogits(),

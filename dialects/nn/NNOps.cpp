@@ -262,15 +262,33 @@ LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-LogicalResult CrossEntropyOp::verify() {
-  // [..., C] logits against [...] class ids: a batch, or a batch of sequences.
-  auto logits = getLogits().getType();
-  auto labels = getLabels().getType();
-  if (logits.getRank() < 2 ||
-      logits.getShape().drop_back() != labels.getShape())
-    return emitOpError("expects [..., C] logits and [...] labels, got ")
-           << logits << " and " << labels;
+/// [..., C] scores (logits, log-probabilities) against [...] class ids: a
+/// batch, or a batch of sequences.
+static LogicalResult verifyClassScores(Operation *op, StringRef scores,
+                                       RankedTensorType type,
+                                       RankedTensorType labels) {
+  if (type.getRank() < 2 || type.getShape().drop_back() != labels.getShape())
+    return op->emitOpError("expects [..., C] ")
+           << scores << " and [...] labels, got " << type << " and " << labels;
   return success();
+}
+
+LogicalResult CrossEntropyOp::verify() {
+  return verifyClassScores(*this, "logits", getLogits().getType(),
+                           getLabels().getType());
+}
+
+LogicalResult NllLossOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location>,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &results) {
+  results.push_back(scalarOf(adaptor.getLogProbs()));
+  return success();
+}
+
+LogicalResult NllLossOp::verify() {
+  return verifyClassScores(*this, "log-probabilities", getLogProbs().getType(),
+                           getLabels().getType());
 }
 
 template <typename Op>

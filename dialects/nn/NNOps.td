@@ -343,6 +343,25 @@ def NN_CrossEntropyGradOp : NN_Op<"cross_entropy_grad", [Pure,
   let assemblyFormat = "$grad `,` $logits `,` $labels attr-dict `:` type($grad) `,` type($logits) `,` type($labels)";
 }
 
+def NN_NllLossOp : NN_Op<"nll_loss", [Pure,
+    InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
+  let summary = "Mean over rows of -log_probs[row, label] "
+                "(torch.nn.functional.nll_loss)";
+  let arguments = (ins NN_FloatTensor:$logProbs, NN_IntTensor:$labels);
+  let results = (outs NN_Scalar:$result);
+  let assemblyFormat = "$logProbs `,` $labels attr-dict `:` type($logProbs) `,` type($labels)";
+  let hasVerifier = 1;
+}
+
+def NN_NllLossGradOp : NN_Op<"nll_loss_grad", [Pure,
+    AllTypesMatch<["logProbs", "result"]>]> {
+  let summary = "-grad / N at each row's label, 0 elsewhere";
+  let arguments = (ins NN_Scalar:$grad, NN_FloatTensor:$logProbs, NN_IntTensor:$labels);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $logProbs `,` $labels attr-dict `:` type($grad) `,` type($logProbs) `,` type($labels)";
+}
+
 class NN_PairLossOp<string mnemonic, string what> : NN_Op<mnemonic, [Pure,
     InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {

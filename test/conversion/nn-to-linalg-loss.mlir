@@ -25,6 +25,23 @@ func.func @cross_entropy_grad(%g: tensor<f32>, %x: tensor<4x8xf32>, %l: tensor<4
   return %0 : tensor<4x8xf32>
 }
 
+// nll_loss: one reduction over rows and classes picks each row's entry at
+// its label, scaled by -1 / N; its gradient is -grad / N at the labels,
+// computed from the labels and the rank-0 gradient only.
+// CHECK-LABEL: func.func @nll_loss
+// CHECK: %[[LOSS:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%arg0, %arg1 : tensor<4x8xf32>, tensor<4xi32>) outs(%{{.*}} : tensor<f32>)
+// CHECK:   arith.cmpi eq
+// CHECK:   arith.constant -2.500000e-01 : f32
+// CHECK: %[[DX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%arg1, %arg2 : tensor<4xi32>, tensor<f32>) outs(%{{.*}} : tensor<4x8xf32>)
+// CHECK:   arith.cmpi eq
+// CHECK:   arith.constant -2.500000e-01 : f32
+// CHECK: return %[[LOSS]], %[[DX]]
+func.func @nll_loss(%x: tensor<4x8xf32>, %l: tensor<4xi32>, %g: tensor<f32>) -> (tensor<f32>, tensor<4x8xf32>) {
+  %0 = nn.nll_loss %x, %l : tensor<4x8xf32>, tensor<4xi32>
+  %1 = nn.nll_loss_grad %g, %x, %l : tensor<f32>, tensor<4x8xf32>, tensor<4xi32>
+  return %0, %1 : tensor<f32>, tensor<4x8xf32>
+}
+
 // Pair losses reduce every axis into a rank-0 tensor, scaled by 1 / N; bce
 // uses max(x, 0) - x * t + log1p(exp(-|x|)). Their gradients are elementwise.
 // CHECK-LABEL: func.func @pair_losses

@@ -76,6 +76,14 @@ func.func @cross_entropy(%x: tensor<4x8xf32>, %l: tensor<5xi32>) {
 
 // -----
 
+func.func @nll_loss(%x: tensor<8xf32>, %l: tensor<8xi32>) {
+  // expected-error@+1 {{expects [..., C] log-probabilities and [...] labels, got 'tensor<8xf32>' and 'tensor<8xi32>'}}
+  %0 = nn.nll_loss %x, %l : tensor<8xf32>, tensor<8xi32>
+  return
+}
+
+// -----
+
 func.func @mse(%x: tensor<4x8xf32>, %t: tensor<4x7xf32>) {
   // expected-error@+1 {{target 'tensor<4x7xf32>' does not match input 'tensor<4x8xf32>'}}
   %0 = nn.mse %x, %t : tensor<4x8xf32>, tensor<4x7xf32>

@@ -542,6 +542,25 @@ TEST_F(GradCheck, CrossEntropy) {
   check({"4x5", "4:i5"},
         "%y = nn.cross_entropy %a0, %a1 : tensor<4x5xf64>, tensor<4xi32>", {});
 }
+TEST_F(GradCheck, NllLoss) {
+  check({"4x5", "4:i5"},
+        "%y = nn.nll_loss %a0, %a1 : tensor<4x5xf64>, tensor<4xi32>", {});
+}
+TEST_F(GradCheck, NllLossSequence) {
+  check({"2x3x5", "2x3:i5"},
+        "%y = nn.nll_loss %a0, %a1 : tensor<2x3x5xf64>, tensor<2x3xi32>", {});
+}
+/// torch.nn.functional.nll_loss: minus the mean of each row's entry at its
+/// label.
+TEST_F(GradCheck, NllLossForwardReference) {
+  std::vector<Buffer> in{Buffer{{2, 3}}, Buffer{{2}, true}};
+  in[0].f = {-0.5, -1.5, -2.5, -3.0, -0.25, -4.0};
+  in[1].i = {2, 1};
+  std::vector<double> got = forward(
+      in, "%y = nn.nll_loss %a0, %a1 : tensor<2x3xf64>, tensor<2xi32>", {});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_DOUBLE_EQ(got[0], (2.5 + 0.25) / 2);
+}
 TEST_F(GradCheck, Mse) {
   check({"3x4", "3x4"},
         "%y = nn.mse %a0, %a1 : tensor<3x4xf64>, tensor<3x4xf64>", {});
