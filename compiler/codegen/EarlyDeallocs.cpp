@@ -13,8 +13,9 @@ using namespace mlir;
 
 /// The op of `block` after which `buffer`, allocated in `block`, is no longer
 /// used: the last ancestor in `block` of a user of the buffer or of one of
-/// its views. Null when a view escapes the analysis (an op other than a view
-/// returns a memref derived from it, or a user outside `block`); `ignore`
+/// its views. Null when a view may escape the analysis: an op other than a
+/// view returns a memref derived from it, a terminator passes it on (a loop
+/// that yields it returns an alias), or a user is outside `block`. `ignore`
 /// is the dealloc being split.
 static Operation *lastUse(Value buffer, Block *block, Operation *ignore) {
   Operation *last = buffer.getDefiningOp();
@@ -25,7 +26,7 @@ static Operation *lastUse(Value buffer, Block *block, Operation *ignore) {
       if (user == ignore)
         continue;
       Operation *ancestor = block->findAncestorOpInBlock(*user);
-      if (!ancestor || ancestor->hasTrait<OpTrait::IsTerminator>())
+      if (!ancestor || user->hasTrait<OpTrait::IsTerminator>())
         return nullptr;
       if (isa<ViewLikeOpInterface>(user)) {
         llvm::append_range(worklist, user->getResults());

@@ -86,15 +86,17 @@ struct PlanMemoryPass : dlc::impl::PlanMemoryBase<PlanMemoryPass> {
       return;
     Block &block = function.getBody().front();
     DenseMap<Operation *, int64_t> index;
+    int64_t position = 0;
     for (Operation &op : block)
-      index[&op] = index.size();
+      index[&op] = position++;
 
     SmallVector<Buffer> buffers;
     for (auto alloc : block.getOps<memref::AllocOp>()) {
       std::optional<int64_t> bytes = arenaBytes(alloc.getType());
       memref::DeallocOp dealloc = deallocInBlock(alloc);
       if (!bytes || !dealloc || !alloc.getDynamicSizes().empty() ||
-          !alloc.getSymbolOperands().empty())
+          !alloc.getSymbolOperands().empty() ||
+          alloc.getAlignment().value_or(1) > kAlignment)
         continue;
       buffers.push_back({alloc, dealloc, index[alloc], index[dealloc], *bytes});
     }

@@ -38,3 +38,22 @@ func.func @step(%out: memref<8xf32>, %owned: i1) {
   bufferization.dealloc (%a, %b, %c, %d : memref<8xf32>, memref<8xf32>, memref<8xf32>, memref<8xf32>) if (%true, %true, %owned, %true)
   return
 }
+
+// A buffer that a loop yields has an alias, the loop's result, used after
+// the loop: it stays in the dealloc.
+// CHECK-LABEL: func.func @yielded
+// CHECK-NOT: memref.dealloc
+// CHECK: bufferization.dealloc (%{{.*}} : memref<8xf32>) if (%true)
+func.func @yielded(%out: memref<8xf32>) {
+  %true = arith.constant true
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %a = memref.alloc() : memref<8xf32>
+  %r = scf.for %i = %c0 to %c2 step %c1 iter_args(%acc = %out) -> memref<8xf32> {
+    scf.yield %a : memref<8xf32>
+  }
+  memref.copy %r, %out : memref<8xf32> to memref<8xf32>
+  bufferization.dealloc (%a : memref<8xf32>) if (%true)
+  return
+}
