@@ -139,6 +139,44 @@ struct MseGradLowering : OpLowering<MseGradOp> {
   }
 };
 
+struct L1Lowering : OpLowering<L1Op> {
+  using OpLowering::OpLowering;
+  V lower(L1Op op, Adaptor operands, Lowering &L) const override {
+    Type t = tensorType(operands.getInput()).getElementType();
+    double invN = 1.0 / numElements(operands.getInput());
+    int64_t rank = tensorType(operands.getInput()).getRank();
+    return V{L.reduce(
+        {operands.getInput(), operands.getTarget()}, L.allAxes(rank), {0.0},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value d = math::AbsFOp::create(b, l, sub(b, l, a[0], a[1]));
+          return V{add(b, l, a[2], mul(b, l, d, fconst(b, l, t, invN)))};
+        })[0]};
+  }
+};
+
+struct L1GradLowering : OpLowering<L1GradOp> {
+  using OpLowering::OpLowering;
+  V lower(L1GradOp op, Adaptor operands, Lowering &L) const override {
+    // sign(x - t), 0 where x == t (torch's sgn), times grad / N.
+    Type t = tensorType(operands.getInput()).getElementType();
+    double invN = 1.0 / numElements(operands.getInput());
+    return {L.map(
+        op.getType(),
+        {operands.getInput(), operands.getTarget(), operands.getGrad()},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          auto above = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
+                                             a[0], a[1]);
+          auto below = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
+                                             a[0], a[1]);
+          Value sign = arith::SelectOp::create(
+              b, l, above, fconst(b, l, t, 1),
+              arith::SelectOp::create(b, l, below, fconst(b, l, t, -1),
+                                      fconst(b, l, t, 0)));
+          return V{mul(b, l, sign, mul(b, l, a[2], fconst(b, l, t, invN)))};
+        })};
+  }
+};
+
 struct BceLogitsLowering : OpLowering<BceLogitsOp> {
   using OpLowering::OpLowering;
   V lower(BceLogitsOp op, Adaptor operands, Lowering &L) const override {
@@ -267,8 +305,8 @@ struct AdamUpdateLowering : OpLowering<AdamUpdateOp> {
 void dlc::conversion::populateLossAndUpdatePatterns(
     RewritePatternSet &patterns) {
   patterns.add<CrossEntropyLowering, CrossEntropyGradLowering, NllLossLowering,
-               NllLossGradLowering, MseLowering, MseGradLowering,
-               BceLogitsLowering, BceLogitsGradLowering, SgdUpdateLowering,
-               MomentumUpdateLowering, AdamUpdateLowering>(
+               NllLossGradLowering, MseLowering, L1Lowering, L1GradLowering,
+               MseGradLowering, BceLogitsLowering, BceLogitsGradLowering,
+               SgdUpdateLowering, MomentumUpdateLowering, AdamUpdateLowering>(
       patterns.getContext());
 }

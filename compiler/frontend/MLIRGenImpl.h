@@ -22,7 +22,13 @@ using llvm::StringRef;
 
 /// The train section, checked.
 struct TrainSettings {
-  enum Loss { CrossEntropy, NllLoss, MSE, BCEWithLogits } loss = CrossEntropy;
+  enum Loss {
+    CrossEntropy,
+    NllLoss,
+    MSE,
+    L1,
+    BCEWithLogits
+  } loss = CrossEntropy;
   std::string lossName;
   std::string lossInput;     // the model value the loss is computed on
   bool oneHotTarget = false; // target is one_hot(labels) rather than labels

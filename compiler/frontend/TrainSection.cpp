@@ -180,12 +180,14 @@ bool MLIRGen::loss(const Expr &e) {
       {"cross_entropy", TrainSettings::CrossEntropy},
       {"nll_loss", TrainSettings::NllLoss},
       {"mse", TrainSettings::MSE},
+      {"l1", TrainSettings::L1},
       {"bce_with_logits", TrainSettings::BCEWithLogits}};
   auto it = llvm::find_if(losses, [&](auto &l) { return l.first == e.text; });
   if (e.kind != Expr::Call || it == std::end(losses))
     return error(e.loc, "unknown loss (expected cross_entropy(output, labels), "
                         "nll_loss(log_probs, labels), "
-                        "mse(output, one_hot(labels)) or "
+                        "mse(output, one_hot(labels)), "
+                        "l1(output, one_hot(labels)) or "
                         "bce_with_logits(output, one_hot(labels)))");
   if (!checkArgs(e, 2, "output, target", {}))
     return false;
@@ -416,10 +418,13 @@ Value MLIRGen::emitLoss(Value labels) {
   case TrainSettings::NllLoss:
     return nn::NllLossOp::create(b, l, out, labels);
   case TrainSettings::MSE:
+  case TrainSettings::L1:
   case TrainSettings::BCEWithLogits: {
     Value target = nn::OneHotOp::create(b, l, out.getType(), labels);
     if (spec.loss == TrainSettings::MSE)
       return nn::MseOp::create(b, l, out, target);
+    if (spec.loss == TrainSettings::L1)
+      return nn::L1Op::create(b, l, out, target);
     return nn::BceLogitsOp::create(b, l, out, target);
   }
   }

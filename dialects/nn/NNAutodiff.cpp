@@ -136,6 +136,12 @@ Grads MseOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
   return {dx, ScaleOp::create(b, getLoc(), dx, b.getF64FloatAttr(-1.0))};
 }
 
+Grads L1Op::buildVJP(OpBuilder &b, ValueRange resultGrads) {
+  Value dx =
+      L1GradOp::create(b, getLoc(), resultGrads[0], getInput(), getTarget());
+  return {dx, ScaleOp::create(b, getLoc(), dx, b.getF64FloatAttr(-1.0))};
+}
+
 Grads BceLogitsOp::buildVJP(OpBuilder &b, ValueRange resultGrads) {
   Location loc = getLoc();
   Value g = resultGrads[0];

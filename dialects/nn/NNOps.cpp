@@ -313,6 +313,13 @@ LogicalResult MseOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
 }
 LogicalResult MseOp::verify() { return verifyPairLoss(*this); }
 
+LogicalResult L1Op::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                     Adaptor adaptor,
+                                     SmallVectorImpl<Type> &results) {
+  return inferPairLoss<L1Op>(adaptor, results);
+}
+LogicalResult L1Op::verify() { return verifyPairLoss(*this); }
+
 LogicalResult BceLogitsOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location>,
                                             Adaptor adaptor,

@@ -372,6 +372,7 @@ class NN_PairLossOp<string mnemonic, string what> : NN_Op<mnemonic, [Pure,
   let hasVerifier = 1;
 }
 def NN_MseOp : NN_PairLossOp<"mse", "mean((input - target)^2)">;
+def NN_L1Op : NN_PairLossOp<"l1", "mean(|input - target|) (torch.nn.L1Loss)">;
 def NN_BceLogitsOp : NN_PairLossOp<"bce_logits",
     "mean binary cross-entropy of sigmoid(input) against targets in [0, 1]">;
 
@@ -383,6 +384,8 @@ class NN_PairLossGradOp<string mnemonic, string what> : NN_Op<mnemonic, [Pure,
   let assemblyFormat = "$grad `,` $input `,` $target attr-dict `:` type($grad) `,` type($input)";
 }
 def NN_MseGradOp : NN_PairLossGradOp<"mse_grad", "2 * (input - target) * grad / N">;
+def NN_L1GradOp : NN_PairLossGradOp<"l1_grad",
+    "sign(input - target) * grad / N, 0 where they are equal (as torch)">;
 def NN_BceLogitsGradOp : NN_PairLossGradOp<"bce_logits_grad",
     "(sigmoid(input) - target) * grad / N">;
 

@@ -42,6 +42,23 @@ func.func @nll_loss(%x: tensor<4x8xf32>, %l: tensor<4xi32>, %g: tensor<f32>) -> 
   return %0, %1 : tensor<f32>, tensor<4x8xf32>
 }
 
+// l1: the mean of |x - t| in one reduction; its gradient selects +1, -1 or
+// 0 (equal) and scales by grad / N.
+// CHECK-LABEL: func.func @l1
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK:   math.absf
+// CHECK:   arith.constant 1.250000e-01 : f32
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK:   arith.cmpf ogt
+// CHECK:   arith.cmpf olt
+// CHECK:   arith.select
+// CHECK:   arith.select
+func.func @l1(%x: tensor<2x4xf32>, %t: tensor<2x4xf32>, %g: tensor<f32>) -> (tensor<f32>, tensor<2x4xf32>) {
+  %0 = nn.l1 %x, %t : tensor<2x4xf32>, tensor<2x4xf32>
+  %1 = nn.l1_grad %g, %x, %t : tensor<f32>, tensor<2x4xf32>
+  return %0, %1 : tensor<f32>, tensor<2x4xf32>
+}
+
 // Pair losses reduce every axis into a rank-0 tensor, scaled by 1 / N; bce
 // uses max(x, 0) - x * t + log1p(exp(-|x|)). Their gradients are elementwise.
 // CHECK-LABEL: func.func @pair_losses

@@ -565,6 +565,26 @@ TEST_F(GradCheck, Mse) {
   check({"3x4", "3x4"},
         "%y = nn.mse %a0, %a1 : tensor<3x4xf64>, tensor<3x4xf64>", {});
 }
+TEST_F(GradCheck, L1) {
+  check({"3x4", "3x4"},
+        "%y = nn.l1 %a0, %a1 : tensor<3x4xf64>, tensor<3x4xf64>", {});
+}
+/// torch.nn.L1Loss: the mean absolute difference; its gradient is the sign
+/// of the difference over N, and 0 where input and target are equal.
+TEST_F(GradCheck, L1ForwardAndTies) {
+  std::vector<Buffer> in{Buffer{{4}}, Buffer{{4}}};
+  in[0].f = {1.0, -2.0, 3.0, 0.5};
+  in[1].f = {0.0, 1.0, 3.0, 0.25};
+  std::vector<double> loss =
+      forward(in, "%y = nn.l1 %a0, %a1 : tensor<4xf64>, tensor<4xf64>", {});
+  ASSERT_EQ(loss.size(), 1u);
+  EXPECT_DOUBLE_EQ(loss[0], (1.0 + 3.0 + 0.0 + 0.25) / 4);
+  std::vector<Buffer> grad{Buffer{{}}, in[0], in[1]};
+  grad[0].f = {2.0};
+  std::vector<double> dx = forward(
+      grad, "%y = nn.l1_grad %a0, %a1, %a2 : tensor<f64>, tensor<4xf64>", {4});
+  EXPECT_EQ(dx, (std::vector<double>{0.5, -0.5, 0.0, 0.5}));
+}
 TEST_F(GradCheck, BceWithLogits) {
   check({"3x4", "3x4:p"},
         "%y = nn.bce_logits %a0, %a1 : tensor<3x4xf64>, tensor<3x4xf64>", {});
