@@ -108,49 +108,61 @@ struct NllLossGradLowering : OpLowering<NllLossGradOp> {
   }
 };
 
+/// A pair loss: the mean over all elements of `term(x, t)`.
+using PairTerm = function_ref<Value(OpBuilder &, Location, Value, Value)>;
+Value pairMean(Lowering &L, Value input, Value target, PairTerm term) {
+  Type t = tensorType(input).getElementType();
+  double invN = 1.0 / numElements(input);
+  int64_t rank = tensorType(input).getRank();
+  return L.reduce({input, target}, L.allAxes(rank), {0.0},
+                  [&](OpBuilder &b, Location l, ValueRange a) {
+                    Value v = term(b, l, a[0], a[1]);
+                    return V{
+                        add(b, l, a[2], mul(b, l, v, fconst(b, l, t, invN)))};
+                  })[0];
+}
+
+/// A pair loss's gradient: `term(x, t) * grad * scale`, elementwise.
+Value pairGrad(Lowering &L, RankedTensorType type, Value grad, Value input,
+               Value target, double scale, PairTerm term) {
+  Type t = type.getElementType();
+  return L.map(
+      type, {input, target, grad}, [&](OpBuilder &b, Location l, ValueRange a) {
+        Value d = term(b, l, a[0], a[1]);
+        return V{mul(b, l, d, mul(b, l, a[2], fconst(b, l, t, scale)))};
+      });
+}
+
 struct MseLowering : OpLowering<MseOp> {
   using OpLowering::OpLowering;
   V lower(MseOp op, Adaptor operands, Lowering &L) const override {
-    Type t = tensorType(operands.getInput()).getElementType();
-    double invN = 1.0 / numElements(operands.getInput());
-    int64_t rank = tensorType(operands.getInput()).getRank();
-    return V{L.reduce(
-        {operands.getInput(), operands.getTarget()}, L.allAxes(rank), {0.0},
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          Value d = sub(b, l, a[0], a[1]);
-          return V{add(b, l, a[2],
-                       mul(b, l, mul(b, l, d, d), fconst(b, l, t, invN)))};
-        })[0]};
+    return {pairMean(L, operands.getInput(), operands.getTarget(),
+                     [](OpBuilder &b, Location l, Value x, Value t) {
+                       Value d = sub(b, l, x, t);
+                       return mul(b, l, d, d);
+                     })};
   }
 };
 
 struct MseGradLowering : OpLowering<MseGradOp> {
   using OpLowering::OpLowering;
   V lower(MseGradOp op, Adaptor operands, Lowering &L) const override {
-    Type t = tensorType(operands.getInput()).getElementType();
-    double scale = 2.0 / numElements(operands.getInput());
-    return {
-        L.map(op.getType(),
-              {operands.getInput(), operands.getTarget(), operands.getGrad()},
-              [&](OpBuilder &b, Location l, ValueRange a) {
-                Value d = sub(b, l, a[0], a[1]);
-                return V{mul(b, l, d, mul(b, l, a[2], fconst(b, l, t, scale)))};
-              })};
+    return {pairGrad(L, op.getType(), operands.getGrad(), operands.getInput(),
+                     operands.getTarget(),
+                     2.0 / numElements(operands.getInput()),
+                     [](OpBuilder &b, Location l, Value x, Value t) {
+                       return sub(b, l, x, t);
+                     })};
   }
 };
 
 struct L1Lowering : OpLowering<L1Op> {
   using OpLowering::OpLowering;
   V lower(L1Op op, Adaptor operands, Lowering &L) const override {
-    Type t = tensorType(operands.getInput()).getElementType();
-    double invN = 1.0 / numElements(operands.getInput());
-    int64_t rank = tensorType(operands.getInput()).getRank();
-    return V{L.reduce(
-        {operands.getInput(), operands.getTarget()}, L.allAxes(rank), {0.0},
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          Value d = math::AbsFOp::create(b, l, sub(b, l, a[0], a[1]));
-          return V{add(b, l, a[2], mul(b, l, d, fconst(b, l, t, invN)))};
-        })[0]};
+    return {pairMean(L, operands.getInput(), operands.getTarget(),
+                     [](OpBuilder &b, Location l, Value x, Value t) {
+                       return math::AbsFOp::create(b, l, sub(b, l, x, t));
+                     })};
   }
 };
 
@@ -158,21 +170,19 @@ struct L1GradLowering : OpLowering<L1GradOp> {
   using OpLowering::OpLowering;
   V lower(L1GradOp op, Adaptor operands, Lowering &L) const override {
     // sign(x - t), 0 where x == t (torch's sgn), times grad / N.
-    Type t = tensorType(operands.getInput()).getElementType();
-    double invN = 1.0 / numElements(operands.getInput());
-    return {L.map(
-        op.getType(),
-        {operands.getInput(), operands.getTarget(), operands.getGrad()},
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          auto above = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
-                                             a[0], a[1]);
-          auto below = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
-                                             a[0], a[1]);
-          Value sign = arith::SelectOp::create(
-              b, l, above, fconst(b, l, t, 1),
-              arith::SelectOp::create(b, l, below, fconst(b, l, t, -1),
-                                      fconst(b, l, t, 0)));
-          return V{mul(b, l, sign, mul(b, l, a[2], fconst(b, l, t, invN)))};
+    return {pairGrad(
+        L, op.getType(), operands.getGrad(), operands.getInput(),
+        operands.getTarget(), 1.0 / numElements(operands.getInput()),
+        [](OpBuilder &b, Location l, Value x, Value t) -> Value {
+          Type type = x.getType();
+          auto above =
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, t);
+          auto below =
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, x, t);
+          return arith::SelectOp::create(
+              b, l, above, fconst(b, l, type, 1),
+              arith::SelectOp::create(b, l, below, fconst(b, l, type, -1),
+                                      fconst(b, l, type, 0)));
         })};
   }
 };
@@ -181,36 +191,29 @@ struct BceLogitsLowering : OpLowering<BceLogitsOp> {
   using OpLowering::OpLowering;
   V lower(BceLogitsOp op, Adaptor operands, Lowering &L) const override {
     // max(x, 0) - x * t + log(1 + exp(-|x|)): stable for any x.
-    Type t = tensorType(operands.getInput()).getElementType();
-    double invN = 1.0 / numElements(operands.getInput());
-    int64_t rank = tensorType(operands.getInput()).getRank();
-    return V{L.reduce(
-        {operands.getInput(), operands.getTarget()}, L.allAxes(rank), {0.0},
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          Value x = a[0];
-          Value relu = arith::MaximumFOp::create(b, l, x, fconst(b, l, t, 0.0));
+    return {pairMean(
+        L, operands.getInput(), operands.getTarget(),
+        [](OpBuilder &b, Location l, Value x, Value t) {
+          Value relu =
+              arith::MaximumFOp::create(b, l, x, fconst(b, l, x.getType(), 0));
           Value negAbs =
               arith::NegFOp::create(b, l, math::AbsFOp::create(b, l, x));
           Value soft =
               math::Log1pOp::create(b, l, math::ExpOp::create(b, l, negAbs));
-          Value v = add(b, l, sub(b, l, relu, mul(b, l, x, a[1])), soft);
-          return V{add(b, l, a[2], mul(b, l, v, fconst(b, l, t, invN)))};
-        })[0]};
+          return add(b, l, sub(b, l, relu, mul(b, l, x, t)), soft);
+        })};
   }
 };
 
 struct BceLogitsGradLowering : OpLowering<BceLogitsGradOp> {
   using OpLowering::OpLowering;
   V lower(BceLogitsGradOp op, Adaptor operands, Lowering &L) const override {
-    Type t = tensorType(operands.getInput()).getElementType();
-    double invN = 1.0 / numElements(operands.getInput());
-    return {
-        L.map(op.getType(),
-              {operands.getInput(), operands.getTarget(), operands.getGrad()},
-              [&](OpBuilder &b, Location l, ValueRange a) {
-                Value d = sub(b, l, sigmoid(b, l, a[0]), a[1]);
-                return V{mul(b, l, d, mul(b, l, a[2], fconst(b, l, t, invN)))};
-              })};
+    return {pairGrad(L, op.getType(), operands.getGrad(), operands.getInput(),
+                     operands.getTarget(),
+                     1.0 / numElements(operands.getInput()),
+                     [](OpBuilder &b, Location l, Value x, Value t) {
+                       return sub(b, l, sigmoid(b, l, x), t);
+                     })};
   }
 };
 
